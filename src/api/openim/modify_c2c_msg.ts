@@ -1,0 +1,77 @@
+import { Type } from '@sinclair/typebox';
+import { checkMsgBody, MsgBody } from '../../domain/elements.js';
+import { MAX_MESSAGE_BYTES, messageBytes } from '../../domain/message.js';
+import { formatMsgKey, parseMsgKey } from '../../domain/msg-key.js';
+import { isUserId, userIdProblem } from '../../domain/user-id.js';
+import { defineApi, fail, ok } from '../define.js';
+import { requestSchema } from '../request.js';
+import { accountState } from './c2c-common.js';
+
+export const ModifyC2CMsg = requestSchema({
+  From_Account: Type.String(),
+  To_Account: Type.String(),
+  MsgKey: Type.String(),
+  MsgBody: Type.Optional(MsgBody),
+  CloudCustomData: Type.Optional(Type.String()),
+});
+
+/**
+ * Overwrites MsgBody and/or CloudCustomData of a stored one-to-one message (seed
+ * modify_c2c_msg.md, decisions.md §5: checks in that order). The old content is destroyed.
+ */
+export const modify_c2c_msg = defineApi({
+  service: 'openim',
+  command: 'modify_c2c_msg',
+  summary: 'Modify the MsgBody and/or CloudCustomData of a one-to-one message.',
+  codes: [20001, 20003, 20023, 20026, 90002, 90003, 90007, 90010, 90012],
+  successInfo: 'succeed',
+  async handle(ctx, body) {
+    const req = ModifyC2CMsg.read(body);
+    if (req.unknownField !== undefined) return fail(20001, `unknown field "${req.unknownField}"; modify_c2c_msg takes From_Account, To_Account, MsgKey, MsgBody and CloudCustomData`);
+    const from: unknown = body['From_Account'];
+    if (typeof from !== 'string') return fail(20001, 'From_Account is required and must be the sender\'s UserID (a string)');
+    if (!isUserId(from) || (await accountState(ctx, from)) === 'none') return fail(20003, `From_Account ${isUserId(from) ? `"${from}" is not imported` : userIdProblem('From_Account', from)}`);
+    const to: unknown = body['To_Account'];
+    if (typeof to !== 'string') return fail(90003, 'To_Account is required and must be the receiver\'s UserID (a string)');
+    if (!isUserId(to) || (await accountState(ctx, to)) === 'none') return fail(90012, `To_Account ${isUserId(to) ? `"${to}" is not imported` : userIdProblem('To_Account', to)}`);
+    const key = parseMsgKey(body['MsgKey']);
+    if (key === undefined) return fail(20001, 'MsgKey is required: three u32 joined by "_", as sendmsg or admin_getroammsg returned it');
+    if (!req.has('MsgBody') && !req.has('CloudCustomData')) return fail(20001, 'nothing to modify: give MsgBody, CloudCustomData or both');
+    const bodyProblem = req.has('MsgBody') ? checkMsgBody(body['MsgBody']) : undefined;
+    if (bodyProblem !== undefined) return fail(bodyProblem.code, bodyProblem.info);
+    if (req.has('CloudCustomData') && !req.valid('CloudCustomData')) return fail(90010, 'CloudCustomData must be a string');
+    const newBody = req.has('MsgBody') ? JSON.stringify(body['MsgBody']) : undefined;
+    const newData = req.has('CloudCustomData') ? req.get('CloudCustomData') : undefined;
+    const givenSize = messageBytes(newBody, newData);
+    if (givenSize > MAX_MESSAGE_BYTES) return fail(90010, `the new content is ${givenSize} bytes; a message may be at most ${MAX_MESSAGE_BYTES}`);
+
+    const ref = { from, to, ...key };
+    const outcome = await ctx.deps.store.modifyC2C(ctx.app.sdkappid, ref, { body: newBody, cloudCustomData: newData, maxSize: MAX_MESSAGE_BYTES });
+    switch (outcome.kind) {
+      case 'not_found':
+        return fail(20026, `no message ${formatMsgKey(key)} from "${from}" to "${to}"`);
+      case 'recalled':
+        return fail(20023, 'the message was recalled; a recalled message cannot be modified');
+      case 'too_large':
+        return fail(90010, `after the modification the message would exceed ${MAX_MESSAGE_BYTES} bytes (MsgBody JSON plus CloudCustomData)`);
+      case 'ok': {
+        const m = outcome.message;
+        ctx.deps.bus.publish({
+          type: 'c2c.modified',
+          app: ctx.app.sdkappid,
+          operator: ctx.identifier,
+          from,
+          to,
+          msgKey: formatMsgKey(key),
+          seq: m.seq,
+          random: m.random,
+          time: m.time,
+          body: m.body,
+          cloudCustomData: m.cloudCustomData,
+          eventTime: ctx.deps.clock.nowMs(),
+        });
+        return ok();
+      }
+    }
+  },
+});

@@ -1,0 +1,45 @@
+import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import { APIS } from './api/registry.js';
+import type { Deps } from './deps.js';
+import { MAX_BODY_BYTES } from './gateway/body.js';
+import { bodyFailure, mountGateway } from './gateway/route.js';
+
+/** Removes the usersig query parameter from a URL, so logs never hold a credential. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&]usersig=)[^&]*/gi, '$1[redacted]');
+}
+
+/**
+ * Builds the HTTP app on its dependencies. It never listens: server.ts does, and tests call it on
+ * an ephemeral port.
+ */
+export function createApp(deps: Deps): FastifyInstance {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    // Per-request lines are the gateway's own (debug level, no URL): a URL carries the usersig.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: MAX_BODY_BYTES,
+    genReqId: () => deps.ids.requestId(),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  // Tencent clients send JSON with any Content-Type (or none); the gateway decodes it itself.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
+
+  app.setErrorHandler((error: { statusCode?: number; code?: string; message: string }, request, reply) => {
+    const tooLarge = error.code === 'FST_ERR_CTP_BODY_TOO_LARGE';
+    if (!tooLarge) request.log.warn({ code: error.code, url: redactUrl(request.url) }, 'request failed before its handler');
+    const reason = tooLarge ? `the request body is larger than ${MAX_BODY_BYTES} bytes` : `the request could not be read: ${error.message}`;
+    return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(bodyFailure(request.url, reason));
+  });
+
+  app.get('/healthz', async (_request, reply) => {
+    const healthy = await deps.store.healthy().catch(() => false);
+    return reply.code(healthy ? 200 : 503).send(healthy ? { status: 'ok' } : { status: 'unavailable' });
+  });
+
+  mountGateway(app, deps, APIS);
+  return app;
+}

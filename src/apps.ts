@@ -1,0 +1,77 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Config, ConfigError } from './config.js';
+import { isUserId } from './domain/user-id.js';
+
+/** One app served by parley: its SDKAppID, secret key and admin identifiers. */
+export interface App {
+  readonly sdkappid: number;
+  readonly secretKey: string;
+  readonly admins: ReadonlySet<string>;
+}
+
+/** The apps parley serves, the default one first. */
+export interface Apps {
+  readonly defaultApp: App;
+  readonly bySdkAppId: ReadonlyMap<number, App>;
+  /** True when this start generated the default app's secret key (it is printed only then). */
+  readonly generatedKey: boolean;
+}
+
+/** Where the generated default app is kept, inside the data directory. */
+export const APP_FILE = 'app.json';
+
+function makeApp(sdkappid: unknown, secretKey: unknown, admins: unknown, where: string): App {
+  if (!Number.isSafeInteger(sdkappid) || (sdkappid as number) < 1 || (sdkappid as number) > 0xffffffff) {
+    throw new ConfigError(`${where}: sdkappid must be a whole number from 1 to 4294967295`);
+  }
+  if (typeof secretKey !== 'string' || secretKey.length === 0) throw new ConfigError(`${where}: secretKey must be a non-empty string`);
+  if (!Array.isArray(admins) || admins.length === 0 || !admins.every(isUserId)) {
+    throw new ConfigError(`${where}: admins must be a non-empty list of UserIDs (1-32 printable ASCII bytes, no spaces)`);
+  }
+  return Object.freeze({ sdkappid: sdkappid as number, secretKey, admins: new Set(admins as string[]) });
+}
+
+function readJson(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError(`${path} cannot be read as JSON: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Resolves the default app from the environment, generating and persisting (mode 0600) whatever
+ * the environment leaves out, plus any apps listed in PARLEY_APPS_FILE.
+ */
+export function loadApps(config: Config): Apps {
+  mkdirSync(config.dataDir, { recursive: true });
+  const path = join(config.dataDir, APP_FILE);
+  const saved = (readJson(path) ?? {}) as { sdkappid?: unknown; secretKey?: unknown };
+  const sdkappid = config.sdkappid ?? (typeof saved.sdkappid === 'number' ? saved.sdkappid : 1_400_000_000 + randomInt(100_000_000));
+  let generatedKey = false;
+  let secretKey = config.secretKey ?? (typeof saved.secretKey === 'string' ? saved.secretKey : undefined);
+  if (secretKey === undefined) {
+    secretKey = randomBytes(32).toString('hex');
+    generatedKey = true;
+  }
+  if (saved.sdkappid !== sdkappid || saved.secretKey !== secretKey) {
+    writeFileSync(path, `${JSON.stringify({ sdkappid, secretKey }, null, 2)}\n`, { mode: 0o600 });
+  }
+  const defaultApp = makeApp(sdkappid, secretKey, [...config.admins], 'default app (PARLEY_SDKAPPID, PARLEY_SECRET_KEY, PARLEY_ADMINS)');
+  const bySdkAppId = new Map<number, App>([[defaultApp.sdkappid, defaultApp]]);
+  if (config.appsFile !== undefined) {
+    const listed = readJson(config.appsFile);
+    if (listed === undefined) throw new ConfigError(`PARLEY_APPS_FILE ${config.appsFile} does not exist`);
+    const entries = Array.isArray(listed) ? listed : (listed as { apps?: unknown }).apps;
+    if (!Array.isArray(entries)) throw new ConfigError(`${config.appsFile}: expected a list of apps, or {"apps": [...]}`);
+    entries.forEach((e: { sdkappid?: unknown; secretKey?: unknown; admins?: unknown }, i) => {
+      const app = makeApp(e?.sdkappid, e?.secretKey, e?.admins ?? ['administrator'], `${config.appsFile} app #${i + 1}`);
+      if (bySdkAppId.has(app.sdkappid)) throw new ConfigError(`${config.appsFile}: SDKAppID ${app.sdkappid} is listed twice`);
+      bySdkAppId.set(app.sdkappid, app);
+    });
+  }
+  return { defaultApp, bySdkAppId, generatedKey };
+}

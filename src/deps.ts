@@ -1,0 +1,44 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Apps } from './apps.js';
+import type { EventBus } from './bus/types.js';
+import type { Config } from './config.js';
+import type { RateLimiter } from './gateway/rate-limit.js';
+import type { Store } from './store/types.js';
+
+/** The time source; injected so tests can move it. */
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  nowMs(): number;
+}
+
+/** Sources of identifiers and random numbers; injected so tests can fix them. */
+export interface Ids {
+  requestId(): string;
+  /** A random integer from 0 to 4294967295. */
+  randomU32(): number;
+}
+
+/** Everything the app needs, built in one place (server.ts, or a test) and passed down. */
+export interface Deps {
+  readonly config: Config;
+  readonly apps: Apps;
+  readonly store: Store;
+  readonly bus: EventBus;
+  readonly limiter: RateLimiter;
+  readonly clock: Clock;
+  readonly ids: Ids;
+  readonly logger: FastifyBaseLogger;
+}
+
+export const systemClock: Clock = { nowMs: () => Date.now() };
+
+export const randomIds: Ids = {
+  requestId: () => randomBytes(8).toString('hex'),
+  randomU32: () => randomInt(0x100000000),
+};
+
+/** Current time in whole UNIX seconds. */
+export function nowSeconds(clock: Clock): number {
+  return Math.floor(clock.nowMs() / 1000);
+}

@@ -1,0 +1,76 @@
+/**
+ * The one error catalog. Every ErrorCode parley can put on the wire is declared here once, with
+ * what it means and what the caller should do; docs/errors.md is generated from this table and a
+ * test fails when the two drift.
+ */
+
+/** One catalog entry. */
+export interface ErrorEntry {
+  readonly meaning: string;
+  readonly action: string;
+}
+
+export const ERRORS = {
+  // Gateway: URL, envelope, authentication, frequency (Tencent's public 600xx/700xx codes).
+  60002: { meaning: 'The HTTP request is malformed: not a POST, or a query parameter (contenttype, random) has a wrong value.', action: 'Send POST /v4/{service}/{command} with contenttype=json and random a u32, or omit them.' },
+  60003: { meaning: 'The request body is not a JSON object, is not valid UTF-8, or is larger than 1 MiB.', action: 'Send one JSON object of at most 1 MiB, encoded as UTF-8.' },
+  60004: { meaning: 'The identifier or usersig query parameter is missing.', action: 'Add identifier (an admin UserID) and usersig (a UserSig generated for it) to the URL.' },
+  60006: { meaning: 'The sdkappid query parameter names no app served here.', action: 'Use the SDKAppID printed at start-up, or one from PARLEY_APPS_FILE.' },
+  60007: { meaning: 'Too many calls of this API for this app in the last second.', action: 'Slow down and retry after a second; the call had no effect. PARLEY_RATE_LIMIT sets the limit.' },
+  60009: { meaning: 'No such API: the {service}/{command} part of the URL is unknown.', action: 'Check the URL against the list of supported APIs in the README.' },
+  60010: { meaning: 'The identifier is a valid user but not an app admin.', action: 'Call with an admin identifier (PARLEY_ADMINS) and its UserSig.' },
+  60012: { meaning: 'The sdkappid query parameter is missing.', action: 'Add sdkappid to the URL.' },
+  70001: { meaning: 'The UserSig has expired.', action: 'Generate a new UserSig; give it a validity of a day or more.' },
+  70003: { meaning: 'The UserSig cannot be decoded (bad base64, zlib or JSON); it may be truncated.', action: 'Pass the UserSig exactly as the signer produced it, URL-encoded.' },
+  70009: { meaning: 'The UserSig signature does not verify: it was made with another secret key or was altered.', action: 'Sign with the secret key of this SDKAppID.' },
+  70013: { meaning: 'The identifier in the URL differs from the one the UserSig was generated for.', action: 'Use the UserSig generated for this identifier.' },
+  70014: { meaning: 'The sdkappid in the URL differs from the one the UserSig was generated for.', action: 'Use a UserSig generated for this SDKAppID.' },
+  70107: { meaning: 'The account has not been imported.', action: 'Import it with account_import first.' },
+  70402: { meaning: 'An account API was given an invalid parameter (UserID rules, list size, field types).', action: 'Fix the field named in ErrorInfo; UserIDs are 1-32 bytes of printable ASCII without spaces.' },
+  70500: { meaning: 'Internal server error.', action: 'Retry; if it persists, report the request id from ErrorInfo with the server log.' },
+
+  // Groups (group_open_http_svc, million_group_open_http_svc).
+  10002: { meaning: 'Internal server error.', action: 'Retry; if it persists, report the request id from ErrorInfo with the server log.' },
+
+  // One-to-one messages and modify_c2c_msg (openim).
+  20001: { meaning: 'The request is invalid: a required field is missing or malformed, or there is nothing to do.', action: 'Fix the field named in ErrorInfo.' },
+  20003: { meaning: 'The sender (From_Account) has not been imported or was deleted.', action: 'Import the account, or name the right one.' },
+  20022: { meaning: 'The message to recall does not exist.', action: 'Check From_Account, To_Account and MsgKey.' },
+  20023: { meaning: 'The message has been recalled.', action: 'A recalled message can be neither recalled again nor modified.' },
+  20026: { meaning: 'No stored message matches the given key.', action: 'Check the MsgKey (or GroupId and MsgSeq) and the accounts; query history to find it.' },
+  90001: { meaning: 'The request body is not a JSON object, is not valid UTF-8, or is larger than 1 MiB.', action: 'Send one JSON object of at most 1 MiB, encoded as UTF-8.' },
+  90002: { meaning: 'MsgBody is empty or one of its elements is invalid.', action: 'Send 1 or more valid TIMMsgElement objects, at most one TIMCustomElem; ErrorInfo names the element and field.' },
+  90003: { meaning: 'To_Account is missing or not of the right type.', action: 'Give To_Account as a UserID string (an array of them for batchsendmsg).' },
+  90005: { meaning: 'MsgRandom is missing or not an integer from 0 to 4294967295.', action: 'Add a random u32 as MsgRandom.' },
+  90007: { meaning: 'MsgBody is not an array.', action: 'Send MsgBody as an array of TIMMsgElement objects.' },
+  90008: { meaning: 'From_Account is not a valid UserID, has not been imported, or was deleted.', action: 'Import the account, or name the right one.' },
+  90009: { meaning: 'This API needs an app admin, and the identifier is not one.', action: 'Call with an admin identifier (PARLEY_ADMINS) and its UserSig.' },
+  90010: { meaning: 'A field does not meet the message format: wrong type or range, or the message is over 12 KB.', action: 'Fix the field named in ErrorInfo; MsgBody JSON plus CloudCustomData must be at most 12,288 bytes.' },
+  90011: { meaning: 'batchsendmsg names more than 500 recipients.', action: 'Split the recipients into calls of at most 500.' },
+  90012: { meaning: 'To_Account has not been imported or was deleted.', action: 'Import the account, or name the right one.' },
+  90054: { meaning: 'MsgKey is missing or malformed.', action: 'Pass the MsgKey exactly as sendmsg or admin_getroammsg returned it: three u32 joined by "_".' },
+  91000: { meaning: 'Internal server error.', action: 'Retry; if it persists, report the request id from ErrorInfo with the server log.' },
+} as const satisfies Record<number, ErrorEntry>;
+
+/** Every ErrorCode parley can return (0 is success and not listed). */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The family an API belongs to decides the codes of gateway-level failures. */
+export type Family = 'openim' | 'group' | 'other';
+
+/** Gateway failures whose code depends on the family of the API called. */
+export const FAMILY_CODES = {
+  openim: { badBody: 90001, notAdmin: 90009, internal: 91000 },
+  group: { badBody: 60003, notAdmin: 60010, internal: 10002 },
+  other: { badBody: 60003, notAdmin: 60010, internal: 70500 },
+} as const satisfies Record<Family, { badBody: ErrorCode; notAdmin: ErrorCode; internal: ErrorCode }>;
+
+/** Codes any API can return before its own handler runs, in the order they are checked. */
+export const GATEWAY_CODES = [60009, 60002, 60012, 60006, 60004, 70003, 70014, 70013, 70001, 70009, 60007] as const satisfies readonly ErrorCode[];
+
+/** Family of a Tencent service name. */
+export function familyOf(service: string): Family {
+  if (service === 'openim') return 'openim';
+  if (service === 'group_open_http_svc' || service === 'million_group_open_http_svc') return 'group';
+  return 'other';
+}

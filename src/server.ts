@@ -1,0 +1,102 @@
+import { pino } from 'pino';
+import { createApp } from './app.js';
+import { type Apps, loadApps } from './apps.js';
+import { createMemoryBus } from './bus/memory.js';
+import { type Config, ConfigError, loadConfig } from './config.js';
+import { type Deps, randomIds, systemClock } from './deps.js';
+import { createMemoryRateLimiter } from './gateway/rate-limit.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+import { signUserSig } from './usersig/sign.js';
+
+/** The admin UserSig printed in the banner is valid this long. */
+const BANNER_SIG_SECONDS = 180 * 86_400;
+
+function banner(config: Config, apps: Apps, address: string): string {
+  const app = apps.defaultApp;
+  const admin = [...app.admins][0] ?? 'administrator';
+  const userSig = signUserSig({ sdkappid: app.sdkappid, identifier: admin, time: Math.floor(Date.now() / 1000), expire: BANNER_SIG_SECONDS }, app.secretKey);
+  const query = `sdkappid=${app.sdkappid}&identifier=${encodeURIComponent(admin)}&usersig=${userSig}&random=1&contenttype=json`;
+  const lines = [
+    `parley listening on ${address}`,
+    `  SDKAppID   ${app.sdkappid}`,
+    `  admin      ${admin}`,
+    `  UserSig    ${userSig}`,
+    `             (for ${admin}, valid 180 days)`,
+  ];
+  if (apps.generatedKey) {
+    lines.push(`  secret key ${app.secretKey}`, `             (generated now and kept in ${config.dataDir}/app.json; printed only this once)`);
+  }
+  if (apps.bySdkAppId.size > 1) lines.push(`  also serving SDKAppIDs ${[...apps.bySdkAppId.keys()].filter((id) => id !== app.sdkappid).join(', ')}`);
+  lines.push(
+    'Try:',
+    `  curl -s -X POST '${address}/v4/im_open_login_svc/account_check?${query}' -d '{"CheckItem":[{"UserID":"${admin}"}]}'`,
+    '',
+  );
+  return lines.join('\n');
+}
+
+function displayAddress(host: string, port: number): string {
+  const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shown}:${port}`;
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  if (config.databaseUrl !== undefined || config.redisUrl !== undefined) {
+    throw new ConfigError('PARLEY_DATABASE_URL and PARLEY_REDIS_URL are not supported by this version yet; unset them to use the embedded store');
+  }
+  const logger = pino({ level: config.logLevel, redact: ['req.query.usersig', 'usersig'] });
+  const apps = loadApps(config);
+  const store = openSqliteStore(config.dataDir);
+  const deps: Deps = {
+    config,
+    apps,
+    store,
+    bus: createMemoryBus((error) => logger.error({ err: error }, 'event subscriber failed')),
+    limiter: createMemoryRateLimiter(),
+    clock: systemClock,
+    ids: randomIds,
+    logger,
+  };
+  // Admin identifiers are accounts too: they send when From_Account is left out.
+  for (const app of apps.bySdkAppId.values()) {
+    await store.importAccounts(app.sdkappid, [...app.admins].map((userId) => ({ userId })));
+  }
+  const app = createApp(deps);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : config.port;
+  process.stdout.write(banner(config, apps, displayAddress(config.host, port)));
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping: finishing in-flight requests');
+    const forced = setTimeout(() => {
+      logger.error('in-flight requests did not finish within 10 s; exiting');
+      process.exit(1);
+    }, 10_000);
+    forced.unref();
+    app
+      .close()
+      .then(() => Promise.all([deps.bus.close(), deps.limiter.close()]))
+      .then(() => store.close())
+      .then(() => {
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'failed to stop cleanly');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) process.stderr.write(`parley: ${error.message}\n`);
+  else process.stderr.write(`parley failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Store } from '../types.js';
+import { sqliteAccounts } from './accounts.js';
+import { sqliteC2C } from './c2c.js';
+import { migrate } from './schema.js';
+import { WriteQueue } from './write-queue.js';
+
+/** File name of the embedded database inside the data directory. */
+export const DATABASE_FILE = 'parley.db';
+
+/**
+ * Opens (creating if needed) the embedded store in `dataDir`. WAL with synchronous=FULL makes
+ * every commit durable; secure_delete zeroes the space old content leaves, so a modified or
+ * recalled message cannot be read back from the file.
+ */
+export function openSqliteStore(dataDir: string): Store {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new Database(join(dataDir, DATABASE_FILE));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('secure_delete = ON');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  migrate(db);
+  const writes = new WriteQueue(db);
+  let closed = false;
+
+  return {
+    ...sqliteAccounts(db, writes),
+    ...sqliteC2C(db, writes),
+    healthy: () => Promise.resolve(!closed && db.open),
+    close() {
+      if (closed) return Promise.resolve();
+      closed = true;
+      writes.close();
+      // Fold the WAL back into the database and drop it, so old page images do not linger.
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The storage contract: what the APIs need, not what SQL offers. The embedded SQLite store
+ * implements it today; a PostgreSQL store will implement the same contract and run the same
+ * contract suite (test/store-contract.ts).
+ *
+ * Every write resolves only once it is durable. Expected outcomes (not found, recalled, duplicate)
+ * are returned as values; a rejected promise means an outage or a bug.
+ */
+
+/** An account as imported by account_import. */
+export interface AccountInput {
+  readonly userId: string;
+  readonly nick?: string;
+  readonly faceUrl?: string;
+}
+
+/** `active`: imported and usable; `deleted`: imported once, since deleted; `none`: never imported. */
+export type AccountState = 'active' | 'deleted' | 'none';
+
+/** A one-to-one message as it is stored; `body` is the JSON text of MsgBody. */
+export interface C2CMessage {
+  readonly from: string;
+  readonly to: string;
+  readonly seq: number;
+  readonly random: number;
+  /** Server time, UNIX seconds. */
+  readonly time: number;
+  readonly body: string;
+  readonly cloudCustomData: string;
+  readonly recalled: boolean;
+}
+
+/** Identifies one stored one-to-one message: sender, receiver and the three parts of its MsgKey. */
+export interface C2CRef {
+  readonly from: string;
+  readonly to: string;
+  readonly seq: number;
+  readonly random: number;
+  readonly time: number;
+}
+
+/** A new one-to-one message for one or more recipients (batchsendmsg stores one copy each). */
+export interface C2CSend {
+  readonly from: string;
+  readonly recipients: readonly string[];
+  readonly seq: number;
+  readonly random: number;
+  /** Server time chosen for the message, UNIX seconds. */
+  readonly time: number;
+  readonly body: string;
+  readonly cloudCustomData: string;
+  /** CRC32 of the content, for dedup. */
+  readonly crc: number;
+  /** False when SyncOtherMachine is 2: the copy is kept out of the sender's roaming history. */
+  readonly senderSync: boolean;
+  /** A send equal to one stored at or after this time (same sender, seq, random, crc) is a duplicate. */
+  readonly dedupSince: number;
+}
+
+/** What became of a send. */
+export type C2CSendOutcome =
+  | { readonly kind: 'sender_unknown' }
+  /** An equal message was stored inside the dedup window: nothing new was stored. */
+  | { readonly kind: 'duplicate'; readonly time: number }
+  /** Stored for every recipient not named in `failed`, each with why it failed. */
+  | { readonly kind: 'stored'; readonly failed: ReadonlyMap<string, 'recipient_unknown' | 'key_taken'> };
+
+/** One page of admin_getroammsg. */
+export interface C2CPageQuery {
+  /** Whose roaming history is read. */
+  readonly owner: string;
+  readonly peer: string;
+  readonly minTime: number;
+  readonly maxTime: number;
+  readonly maxCount: number;
+  /** Continue strictly below this message (the previous page's oldest). */
+  readonly before?: { readonly seq: number; readonly random: number; readonly time: number };
+}
+
+export interface C2CPage {
+  /** Oldest first. */
+  readonly messages: readonly C2CMessage[];
+  /** True when nothing older inside the range remains. */
+  readonly complete: boolean;
+}
+
+/** Fields a modification replaces; a field left undefined keeps its stored value. */
+export interface C2CPatch {
+  readonly body?: string;
+  readonly cloudCustomData?: string;
+  /** The message after modification may be at most this many bytes (MsgBody JSON + CloudCustomData). */
+  readonly maxSize: number;
+}
+
+/** What became of a modification; on success, the message as it now stands. */
+export type ModifyOutcome<M> = { readonly kind: 'ok'; readonly message: M } | { readonly kind: 'not_found' | 'recalled' | 'too_large' };
+export type RecallOutcome = 'ok' | 'not_found' | 'recalled';
+
+/** Accounts of one app. */
+export interface AccountStore {
+  /** Imports or re-imports (un-deleting) accounts, updating Nick and FaceUrl where given. */
+  importAccounts(app: number, accounts: readonly AccountInput[]): Promise<void>;
+  /** Marks accounts deleted; answers per account whether it was active before. */
+  deleteAccounts(app: number, userIds: readonly string[]): Promise<ReadonlyMap<string, boolean>>;
+  accountStates(app: number, userIds: readonly string[]): Promise<ReadonlyMap<string, AccountState>>;
+}
+
+/** One-to-one history. */
+export interface C2CStore {
+  sendC2C(app: number, message: C2CSend): Promise<C2CSendOutcome>;
+  pageC2C(app: number, query: C2CPageQuery): Promise<C2CPage>;
+  recallC2C(app: number, ref: C2CRef): Promise<RecallOutcome>;
+  modifyC2C(app: number, ref: C2CRef, patch: C2CPatch): Promise<ModifyOutcome<C2CMessage>>;
+}
+
+/** Everything parley keeps. */
+export interface Store extends AccountStore, C2CStore {
+  /** Resolves true while the store can serve calls. */
+  healthy(): Promise<boolean>;
+  /** Finishes pending writes and releases files and connections. */
+  close(): Promise<void>;
+}
