@@ -1,0 +1,179 @@
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { createApp } from '../src/app.js';
+import type { App, Apps } from '../src/apps.js';
+import { createMemoryBus } from '../src/bus/memory.js';
+import type { ParleyEvent } from '../src/bus/types.js';
+import { type Config, loadConfig } from '../src/config.js';
+import { type Clock, type Deps, randomIds } from '../src/deps.js';
+import { createMemoryRateLimiter } from '../src/gateway/rate-limit.js';
+import { openSqliteStore } from '../src/store/sqlite/index.js';
+import type { Store } from '../src/store/types.js';
+import { signUserSig } from '../src/usersig/sign.js';
+
+/** The app every test server serves (SDKAppID and key of the second UserSig vector). */
+export const TEST_APP: App = Object.freeze({
+  sdkappid: 1400123456,
+  secretKey: '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+  admins: new Set(['administrator', 'admin2']),
+});
+
+/** A Tencent response body. */
+export type Reply = { ActionStatus: string; ErrorCode: number; ErrorInfo: string } & Record<string, unknown>;
+
+/** A clock the test can move; it starts at real time. */
+export interface TestClock extends Clock {
+  advance(seconds: number): void;
+}
+
+export function testClock(): TestClock {
+  let offset = 0;
+  return { nowMs: () => Date.now() + offset, advance: (s) => (offset += s * 1000) };
+}
+
+/** Makes a fresh, empty temporary directory that is removed when the test process ends. */
+export function tempDir(prefix = 'parley-test-'): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Signs a UserSig for the test app. */
+export function userSig(identifier = 'administrator', options: { expire?: number; time?: number; key?: string; sdkappid?: number } = {}): string {
+  return signUserSig(
+    {
+      sdkappid: options.sdkappid ?? TEST_APP.sdkappid,
+      identifier,
+      time: options.time ?? Math.floor(Date.now() / 1000),
+      expire: options.expire ?? 86_400,
+    },
+    options.key ?? TEST_APP.secretKey,
+  );
+}
+
+/** Every ErrorCode a test sees is noted, so the runner can tell which catalog codes no test produced. */
+function noteCode(code: unknown): void {
+  const dir = process.env['PARLEY_TEST_CODES_DIR'];
+  if (dir !== undefined && typeof code === 'number' && code !== 0) appendFileSync(join(dir, `${process.pid}.txt`), `${code}\n`);
+}
+
+export interface CallOptions {
+  /** Query parameters to set (undefined removes one). */
+  query?: Record<string, string | undefined>;
+  /** Send this instead of JSON.stringify(body). */
+  raw?: string | Buffer;
+  method?: string;
+  identifier?: string;
+}
+
+/** Calls a parley API over real HTTP. */
+export async function callApi(baseUrl: string, api: string, body: unknown, options: CallOptions = {}): Promise<Reply> {
+  const identifier = options.identifier ?? 'administrator';
+  const params: Record<string, string | undefined> = {
+    sdkappid: String(TEST_APP.sdkappid),
+    identifier,
+    usersig: userSig(identifier),
+    random: String(Math.floor(Math.random() * 0xffffffff)),
+    contenttype: 'json',
+    ...options.query,
+  };
+  const query = Object.entries(params)
+    .filter((e): e is [string, string] => e[1] !== undefined)
+    .map(([k, v]) => `${k}=${encodeURIComponent(v)}`)
+    .join('&');
+  const method = options.method ?? 'POST';
+  const response = await fetch(`${baseUrl}/v4/${api}?${query}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(method === 'GET' || method === 'HEAD' ? {} : { body: options.raw ?? JSON.stringify(body) }),
+  });
+  if (response.status !== 200) throw new Error(`HTTP ${response.status} from ${api}`);
+  const reply = (await response.json()) as Reply;
+  noteCode(reply.ErrorCode);
+  return reply;
+}
+
+export interface TestServer {
+  readonly url: string;
+  readonly deps: Deps;
+  readonly dataDir: string;
+  readonly clock: TestClock;
+  readonly events: ParleyEvent[];
+  call(api: string, body: unknown, options?: CallOptions): Promise<Reply>;
+  /** Calls and asserts success, returning the reply. */
+  ok(api: string, body: unknown): Promise<Reply>;
+  /** Imports accounts. */
+  users(...ids: string[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  dataDir?: string;
+  env?: Record<string, string>;
+  /** Build the store (default: SQLite in the data dir). */
+  store?: (dataDir: string) => Store;
+}
+
+/** Starts parley in process on an ephemeral loopback port, with a real store in a fresh directory. */
+export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const dataDir = options.dataDir ?? tempDir();
+  const config: Config = loadConfig({ PARLEY_DATA_DIR: dataDir, PARLEY_RATE_LIMIT: '0', PARLEY_PORT: '0', ...options.env });
+  const apps: Apps = { defaultApp: TEST_APP, bySdkAppId: new Map([[TEST_APP.sdkappid, TEST_APP]]), generatedKey: false };
+  const store = (options.store ?? openSqliteStore)(dataDir);
+  const clock = testClock();
+  const events: ParleyEvent[] = [];
+  const bus = createMemoryBus((error) => {
+    throw error;
+  });
+  bus.subscribe((e) => events.push(e));
+  const deps: Deps = {
+    config,
+    apps,
+    store,
+    bus,
+    limiter: createMemoryRateLimiter(),
+    clock,
+    ids: randomIds,
+    logger: pino({ level: 'silent' }),
+  };
+  await store.importAccounts(TEST_APP.sdkappid, [...TEST_APP.admins].map((userId) => ({ userId })));
+  const app = createApp(deps);
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (typeof address !== 'object' || address === null) throw new Error('no address');
+  const url = `http://127.0.0.1:${address.port}`;
+  const call = (api: string, body: unknown, o?: CallOptions) => callApi(url, api, body, o);
+  let closed = false;
+  return {
+    url,
+    deps,
+    dataDir,
+    clock,
+    events,
+    call,
+    async ok(api, body) {
+      const reply = await call(api, body);
+      if (reply.ErrorCode !== 0) throw new Error(`${api} failed: ${reply.ErrorCode} ${reply.ErrorInfo}`);
+      return reply;
+    },
+    async users(...ids) {
+      await call('im_open_login_svc/multiaccount_import', { Accounts: ids }).then((r) => {
+        if (r.ErrorCode !== 0) throw new Error(`import failed: ${r.ErrorInfo}`);
+      });
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      await bus.close();
+      await store.close();
+    },
+  };
+}
+
+/** A text element. */
+export function text(t: string): { MsgType: 'TIMTextElem'; MsgContent: { Text: string } }[] {
+  return [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
+}

@@ -1,0 +1,54 @@
+// Runs every compiled test with node:test, then checks that each ErrorCode in the catalog was
+// produced by at least one test. Suites that need PostgreSQL or Redis run only when their URL is given.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const testDir = join(root, 'dist', 'test');
+const files = readdirSync(testDir, { recursive: true })
+  .filter((f) => String(f).endsWith('.test.js'))
+  .map((f) => join(testDir, String(f)))
+  .sort();
+
+const optional = [
+  { variable: 'PARLEY_TEST_DATABASE_URL', what: 'PostgreSQL store suites', marker: '.pg.test.js' },
+  { variable: 'PARLEY_TEST_REDIS_URL', what: 'Redis suites', marker: '.redis.test.js' },
+];
+const selected = files.filter((f) => optional.every((o) => !f.endsWith(o.marker) || process.env[o.variable]));
+for (const o of optional) {
+  const count = files.filter((f) => f.endsWith(o.marker)).length;
+  if (!process.env[o.variable]) {
+    console.log(`skipped: ${count} ${o.what} (set ${o.variable} to run them)`);
+  } else {
+    console.log(`running: ${count} ${o.what} against ${o.variable}`);
+  }
+}
+
+const codesDir = mkdtempSync(join(tmpdir(), 'parley-codes-'));
+const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...selected], {
+  stdio: 'inherit',
+  env: { ...process.env, PARLEY_TEST_CODES_DIR: codesDir },
+});
+
+// Every code in the catalog must have been produced by some test.
+const catalog = readFileSync(join(root, 'src', 'errors.ts'), 'utf8');
+const declared = new Set([...catalog.matchAll(/^\s+(\d{5}): \{ meaning:/gm)].map((m) => Number(m[1])));
+const seen = new Set(
+  readdirSync(codesDir).flatMap((f) => readFileSync(join(codesDir, f), 'utf8').split('\n').filter(Boolean).map(Number)),
+);
+rmSync(codesDir, { recursive: true, force: true });
+const unseen = [...declared].filter((c) => !seen.has(c)).sort();
+const undeclared = [...seen].filter((c) => !declared.has(c)).sort();
+let failed = result.status !== 0;
+if (result.status === 0 && unseen.length > 0) {
+  console.log(`error-code coverage: no test produced ${unseen.join(', ')}`);
+  failed = true;
+}
+if (undeclared.length > 0) {
+  console.log(`error-code coverage: tests saw codes missing from the catalog: ${undeclared.join(', ')}`);
+  failed = true;
+}
+if (!failed) console.log(`error-code coverage: all ${declared.size} catalog codes produced by tests`);
+process.exit(failed ? 1 : 0);
