@@ -34,7 +34,7 @@ export const ERRORS = {
 
   // One-to-one messages and modify_c2c_msg (openim).
   20001: { meaning: 'The request is invalid: a required field is missing or malformed, or there is nothing to do.', action: 'Fix the field named in ErrorInfo.' },
-  20003: { meaning: 'The sender (From_Account) has not been imported or was deleted.', action: 'Import the account, or name the right one.' },
+  20003: { meaning: 'From_Account has never been imported.', action: 'Import the account, or name the right one.' },
   20022: { meaning: 'The message to recall does not exist.', action: 'Check From_Account, To_Account and MsgKey.' },
   20023: { meaning: 'The message has been recalled.', action: 'A recalled message can be neither recalled again nor modified.' },
   20026: { meaning: 'No stored message matches the given key.', action: 'Check the MsgKey (or GroupId and MsgSeq) and the accounts; query history to find it.' },
@@ -47,7 +47,7 @@ export const ERRORS = {
   90009: { meaning: 'This API needs an app admin, and the identifier is not one.', action: 'Call with an admin identifier (PARLEY_ADMINS) and its UserSig.' },
   90010: { meaning: 'A field does not meet the message format: wrong type or range, or the message is over 12 KB.', action: 'Fix the field named in ErrorInfo; MsgBody JSON plus CloudCustomData must be at most 12,288 bytes.' },
   90011: { meaning: 'batchsendmsg names more than 500 recipients.', action: 'Split the recipients into calls of at most 500.' },
-  90012: { meaning: 'To_Account has not been imported or was deleted.', action: 'Import the account, or name the right one.' },
+  90012: { meaning: 'To_Account has not been imported (for sending: or was deleted).', action: 'Import the account, or name the right one.' },
   90054: { meaning: 'MsgKey is missing or malformed.', action: 'Pass the MsgKey exactly as sendmsg or admin_getroammsg returned it: three u32 joined by "_".' },
   91000: { meaning: 'Internal server error.', action: 'Retry; if it persists, report the request id from ErrorInfo with the server log.' },
 } as const satisfies Record<number, ErrorEntry>;

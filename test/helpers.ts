@@ -26,11 +26,20 @@ export type Reply = { ActionStatus: string; ErrorCode: number; ErrorInfo: string
 /** A clock the test can move; it starts at real time. */
 export interface TestClock extends Clock {
   advance(seconds: number): void;
+  /** Stops the clock (at the given time, default now) until `unfreeze`. */
+  freeze(atMs?: number): void;
+  unfreeze(): void;
 }
 
 export function testClock(): TestClock {
   let offset = 0;
-  return { nowMs: () => Date.now() + offset, advance: (s) => (offset += s * 1000) };
+  let frozen: number | undefined;
+  return {
+    nowMs: () => (frozen ?? Date.now()) + offset,
+    advance: (s) => (offset += s * 1000),
+    freeze: (atMs) => (frozen = atMs ?? Date.now()),
+    unfreeze: () => (frozen = undefined),
+  };
 }
 
 /** Makes a fresh, empty temporary directory that is removed when the test process ends. */
