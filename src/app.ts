@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance, LogController } from 'fastify';
 import { APIS } from './api/registry.js';
 import type { Deps } from './deps.js';
 import { MAX_BODY_BYTES } from './gateway/body.js';
+import { failure } from './gateway/envelope.js';
 import { bodyFailure, mountGateway } from './gateway/route.js';
 
 /** Removes the usersig query parameter from a URL, so logs never hold a credential. */
@@ -33,6 +34,14 @@ export function createApp(deps: Deps): FastifyInstance {
     if (!tooLarge) request.log.warn({ code: error.code, url: redactUrl(request.url) }, 'request failed before its handler');
     const reason = tooLarge ? `the request body is larger than ${MAX_BODY_BYTES} bytes` : `the request could not be read: ${error.message}`;
     return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(bodyFailure(request.url, reason));
+  });
+
+  // Anything else under /v4/ is an unknown API: still HTTP 200 and the envelope, never the URL (it holds the usersig).
+  app.setNotFoundHandler((request, reply) => {
+    if (/^\/v4(\/|\?|$)/.test(request.url)) {
+      return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(failure(60009, 'unknown API: use POST /v4/{service}/{command}; see the README for the supported list'));
+    }
+    return reply.code(404).send({ error: 'not found' });
   });
 
   app.get('/healthz', async (_request, reply) => {

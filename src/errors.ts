@@ -31,6 +31,14 @@ export const ERRORS = {
 
   // Groups (group_open_http_svc, million_group_open_http_svc).
   10002: { meaning: 'Internal server error.', action: 'Retry; if it persists, report the request id from ErrorInfo with the server log.' },
+  10004: { meaning: 'A group API was given an invalid parameter.', action: 'Fix the field named in ErrorInfo.' },
+  10007: { meaning: 'Not allowed: the sender is not a member of the group, or the group type does not support the operation (audio-video groups keep no history).', action: 'Add the sender to the group first, or use a group type that keeps history.' },
+  10010: { meaning: 'The group (or the topic) does not exist, or has been destroyed.', action: 'Check the GroupId (and TopicId); create the group first.' },
+  10014: { meaning: 'The group is full: MaxMemberCount would be exceeded.', action: 'Remove members first, or create the group with a larger MaxMemberCount.' },
+  10015: { meaning: 'The GroupId is malformed.', action: 'Use the GroupId create_group returned: 1-48 bytes of printable ASCII without spaces.' },
+  10021: { meaning: 'The GroupId (or TopicId) is already in use.', action: 'Choose another custom id, or leave it out to have one generated.' },
+  10030: { meaning: 'The message to recall does not exist (per message, in RecallRetList).', action: 'Check the MsgSeq and TopicId.' },
+  10032: { meaning: 'The message cannot be recalled because it already has been (per message, in RecallRetList).', action: 'Nothing to do: it is recalled.' },
 
   // One-to-one messages and modify_c2c_msg (openim).
   20001: { meaning: 'The request is invalid: a required field is missing or malformed, or there is nothing to do.', action: 'Fix the field named in ErrorInfo.' },

@@ -1,12 +1,24 @@
 import type { ApiDefinition } from './define.js';
+import { add_group_member } from './group_open_http_svc/add_group_member.js';
+import { create_group } from './group_open_http_svc/create_group.js';
+import { delete_group_member } from './group_open_http_svc/delete_group_member.js';
+import { destroy_group } from './group_open_http_svc/destroy_group.js';
+import { get_group_info } from './group_open_http_svc/get_group_info.js';
+import { group_msg_get_simple } from './group_open_http_svc/group_msg_get_simple.js';
+import { group_msg_recall } from './group_open_http_svc/group_msg_recall.js';
+import { send_group_msg } from './group_open_http_svc/send_group_msg.js';
 import { account_check } from './im_open_login_svc/account_check.js';
 import { account_delete } from './im_open_login_svc/account_delete.js';
 import { account_import } from './im_open_login_svc/account_import.js';
 import { multiaccount_import } from './im_open_login_svc/multiaccount_import.js';
+import { create_topic } from './million_group_open_http_svc/create_topic.js';
+import { destroy_topic } from './million_group_open_http_svc/destroy_topic.js';
+import { get_topic } from './million_group_open_http_svc/get_topic.js';
 import { admin_getroammsg } from './openim/admin_getroammsg.js';
 import { admin_msgwithdraw } from './openim/admin_msgwithdraw.js';
 import { batchsendmsg } from './openim/batchsendmsg.js';
 import { modify_c2c_msg } from './openim/modify_c2c_msg.js';
+import { modify_group_msg } from './openim/modify_group_msg.js';
 import { sendmsg } from './openim/sendmsg.js';
 
 /** Every API parley serves, in the order the README lists them. */
@@ -20,4 +32,16 @@ export const APIS: readonly ApiDefinition[] = [
   admin_getroammsg,
   admin_msgwithdraw,
   modify_c2c_msg,
+  create_group,
+  get_group_info,
+  add_group_member,
+  delete_group_member,
+  destroy_group,
+  send_group_msg,
+  group_msg_get_simple,
+  group_msg_recall,
+  create_topic,
+  get_topic,
+  destroy_topic,
+  modify_group_msg,
 ];

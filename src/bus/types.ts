@@ -42,7 +42,42 @@ export interface C2CRecalledEvent {
   readonly eventTime: number;
 }
 
-export type ParleyEvent = C2CModifiedEvent | C2CSentEvent | C2CRecalledEvent;
+/** A group message was stored (or, in an AVChatRoom, only delivered). */
+export interface GroupSentEvent {
+  readonly type: 'group.sent';
+  readonly app: number;
+  readonly groupId: string;
+  readonly topicId: string;
+  readonly from: string;
+  readonly seq: number;
+  readonly eventTime: number;
+}
+
+/** A group message was modified by modify_group_msg. */
+export interface GroupModifiedEvent {
+  readonly type: 'group.modified';
+  readonly app: number;
+  readonly operator: string;
+  readonly groupId: string;
+  readonly topicId: string;
+  readonly seq: number;
+  readonly body: string;
+  readonly cloudCustomData: string;
+  readonly eventTime: number;
+}
+
+/** Group messages were recalled. */
+export interface GroupRecalledEvent {
+  readonly type: 'group.recalled';
+  readonly app: number;
+  readonly operator: string;
+  readonly groupId: string;
+  readonly topicId: string;
+  readonly seqs: readonly number[];
+  readonly eventTime: number;
+}
+
+export type ParleyEvent = C2CModifiedEvent | C2CSentEvent | C2CRecalledEvent | GroupSentEvent | GroupModifiedEvent | GroupRecalledEvent;
 
 /** Publish and subscribe. */
 export interface EventBus {

@@ -5,7 +5,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 /** A `\uD800`–`\uDFFF` escape: the only way JSON text can smuggle in a lone surrogate. */
-const SURROGATE_ESCAPE = /\\u[dD][89abAB]/;
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
 /** A parsed body, or why it is not one. */
 export type BodyResult = { readonly ok: true; readonly body: Record<string, unknown> } | { readonly ok: false; readonly reason: string };

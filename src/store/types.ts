@@ -7,6 +7,8 @@
  * are returned as values; a rejected promise means an outage or a bug.
  */
 
+import type { GroupStore } from './group-types.js';
+
 /** An account as imported by account_import. */
 export interface AccountInput {
   readonly userId: string;
@@ -114,7 +116,7 @@ export interface C2CStore {
 }
 
 /** Everything parley keeps. */
-export interface Store extends AccountStore, C2CStore {
+export interface Store extends AccountStore, C2CStore, GroupStore {
   /** Resolves true while the store can serve calls. */
   healthy(): Promise<boolean>;
   /** Finishes pending writes and releases files and connections. */

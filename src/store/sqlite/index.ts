@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { Store } from '../types.js';
 import { sqliteAccounts } from './accounts.js';
 import { sqliteC2C } from './c2c.js';
+import { sqliteGroups } from './groups.js';
 import { migrate } from './schema.js';
 import { WriteQueue } from './write-queue.js';
 
@@ -30,6 +31,7 @@ export function openSqliteStore(dataDir: string): Store {
   return {
     ...sqliteAccounts(db, writes),
     ...sqliteC2C(db, writes),
+    ...sqliteGroups(db, writes),
     healthy: () => Promise.resolve(!closed && db.open),
     close() {
       if (closed) return Promise.resolve();

@@ -36,6 +36,77 @@ const MIGRATIONS: readonly string[] = [
   -- A conversation's history in time order.
   CREATE INDEX c2c_by_conversation ON c2c_messages (app, user_lo, user_hi, msg_time, msg_seq, msg_random);
   `,
+  `
+  CREATE TABLE groups (
+    app INTEGER NOT NULL,
+    group_id TEXT NOT NULL,
+    type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    introduction TEXT NOT NULL,
+    notification TEXT NOT NULL,
+    face_url TEXT NOT NULL,
+    max_member_count INTEGER NOT NULL,
+    apply_join_option TEXT NOT NULL,
+    invite_join_option TEXT NOT NULL,
+    support_topic INTEGER NOT NULL,
+    app_defined_data TEXT NOT NULL,
+    create_time INTEGER NOT NULL,
+    PRIMARY KEY (app, group_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE group_members (
+    app INTEGER NOT NULL,
+    group_id TEXT NOT NULL,
+    account TEXT NOT NULL,
+    role TEXT NOT NULL,
+    join_time INTEGER NOT NULL,
+    name_card TEXT NOT NULL,
+    msg_flag TEXT NOT NULL,
+    PRIMARY KEY (app, group_id, account)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE group_topics (
+    app INTEGER NOT NULL,
+    group_id TEXT NOT NULL,
+    topic_id TEXT NOT NULL,
+    name TEXT NOT NULL,
+    from_account TEXT NOT NULL,
+    custom_string TEXT NOT NULL,
+    face_url TEXT NOT NULL,
+    notification TEXT NOT NULL,
+    introduction TEXT NOT NULL,
+    create_time INTEGER NOT NULL,
+    PRIMARY KEY (app, group_id, topic_id)
+  ) WITHOUT ROWID;
+
+  -- The MsgSeq counter of a group (topic_id '') and of each of its topics.
+  CREATE TABLE group_seqs (
+    app INTEGER NOT NULL,
+    group_id TEXT NOT NULL,
+    topic_id TEXT NOT NULL,
+    last_seq INTEGER NOT NULL,
+    last_time INTEGER NOT NULL,
+    PRIMARY KEY (app, group_id, topic_id)
+  ) WITHOUT ROWID;
+
+  CREATE TABLE group_messages (
+    id INTEGER PRIMARY KEY,
+    app INTEGER NOT NULL,
+    group_id TEXT NOT NULL,
+    topic_id TEXT NOT NULL,
+    msg_seq INTEGER NOT NULL,
+    msg_random INTEGER NOT NULL,
+    msg_time INTEGER NOT NULL,
+    from_account TEXT NOT NULL,
+    priority INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    cloud_custom_data TEXT NOT NULL,
+    recalled INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE UNIQUE INDEX group_messages_by_seq ON group_messages (app, group_id, topic_id, msg_seq);
+  CREATE INDEX group_messages_by_random ON group_messages (app, group_id, topic_id, msg_random, msg_time);
+  `,
 ];
 
 /** Brings the schema up to date inside one transaction. */

@@ -1,0 +1,22 @@
+import { Type } from '@sinclair/typebox';
+import { defineApi, fail, isFailure, ok } from '../define.js';
+import { requestSchema } from '../request.js';
+import { findGroup } from './group-common.js';
+
+export const DestroyGroup = requestSchema({ GroupId: Type.String() });
+
+/** Destroys a group with its members, topics and whole history (destroyed securely). */
+export const destroy_group = defineApi({
+  service: 'group_open_http_svc',
+  command: 'destroy_group',
+  summary: 'Destroy a group, its topics and its history.',
+  codes: [10004, 10010, 10015],
+  async handle(ctx, body) {
+    const req = DestroyGroup.read(body);
+    if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}"; destroy_group takes GroupId`);
+    const group = await findGroup(ctx, body['GroupId']);
+    if (isFailure(group)) return group;
+    if (!(await ctx.deps.store.destroyGroup(ctx.app.sdkappid, group.groupId))) return fail(10010, `group "${group.groupId}" does not exist or has been destroyed`);
+    return ok();
+  },
+});

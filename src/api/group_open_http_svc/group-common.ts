@@ -1,0 +1,30 @@
+import { isGroupIdShape } from '../../domain/group-id.js';
+import { printable } from '../../domain/user-id.js';
+import type { Group } from '../../store/group-types.js';
+import { type ApiContext, type Failure, fail } from '../define.js';
+
+/** The group a request names: 10015 when the GroupId is malformed, 10010 when there is none. */
+export async function findGroup(ctx: ApiContext, value: unknown, missingCode: 10004 | 20001 = 10004): Promise<Group | Failure<10004 | 20001 | 10010 | 10015>> {
+  if (typeof value !== 'string') return fail(missingCode, 'GroupId is required and must be a string');
+  if (!isGroupIdShape(value)) return fail(10015, `GroupId "${printable(value)}" is malformed: 1-48 bytes of printable ASCII without spaces`);
+  const group = await ctx.deps.store.getGroup(ctx.app.sdkappid, value);
+  return group ?? fail(10010, `group "${value}" does not exist or has been destroyed`);
+}
+
+/**
+ * The topic a request names inside a group: '' when none is given; 10004 when topics do not
+ * apply to the group, 10010 when the topic does not exist.
+ */
+export async function findTopic(ctx: ApiContext, group: Group, value: unknown): Promise<string | Failure<10004 | 10010>> {
+  if (value === undefined) return '';
+  if (typeof value !== 'string') return fail(10004, 'TopicId must be a string');
+  if (group.type !== 'Community' || !group.supportTopic) {
+    return fail(10004, `group "${group.groupId}" is not a Community with topics (SupportTopic 1), so TopicId does not apply`);
+  }
+  const topics = await ctx.deps.store.getTopics(ctx.app.sdkappid, group.groupId);
+  if (!topics.some((t) => t.topicId === value)) return fail(10010, `topic "${printable(value)}" does not exist in group "${group.groupId}"`);
+  return value;
+}
+
+/** MsgPriority names and their numbers in history. */
+export const PRIORITIES = { High: 1, Normal: 2, Low: 3, Lowest: 4 } as const;

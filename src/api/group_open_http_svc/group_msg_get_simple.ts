@@ -1,0 +1,61 @@
+import { Type } from '@sinclair/typebox';
+import { defineApi, fail, isFailure, ok } from '../define.js';
+import { requestSchema } from '../request.js';
+import { findGroup, findTopic } from './group-common.js';
+
+/** At most this many messages per call. */
+export const MAX_GROUP_PAGE = 20;
+
+export const GroupMsgGetSimple = requestSchema({
+  GroupId: Type.String(),
+  ReqMsgNumber: Type.Integer({ minimum: 1, maximum: MAX_GROUP_PAGE }),
+  ReqMsgSeq: Type.Optional(Type.Integer({ minimum: 1, maximum: 0xffffffff })),
+  WithRecalledMsg: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
+  TopicId: Type.Optional(Type.String()),
+});
+
+/** IsPlaceMsg of a recalled message. */
+const RECALLED_PLACE = 2;
+
+/**
+ * Reads the ReqMsgNumber messages ending at ReqMsgSeq (default: the newest), newest first. The
+ * next page is asked for with ReqMsgSeq = the smallest MsgSeq returned - 1.
+ */
+export const group_msg_get_simple = defineApi({
+  service: 'group_open_http_svc',
+  command: 'group_msg_get_simple',
+  summary: 'Read a group\'s (or topic\'s) history, up to 20 messages a call.',
+  codes: [10004, 10007, 10010, 10015],
+  async handle(ctx, body) {
+    const req = GroupMsgGetSimple.read(body);
+    if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}" in group_msg_get_simple`);
+    const group = await findGroup(ctx, body['GroupId']);
+    if (isFailure(group)) return group;
+    for (const field of ['ReqMsgNumber', 'ReqMsgSeq', 'WithRecalledMsg'] as const) {
+      if ((field === 'ReqMsgNumber' || req.has(field)) && !req.valid(field)) return fail(10004, `${req.problem(field)}${field === 'ReqMsgNumber' ? ` (1 to ${MAX_GROUP_PAGE})` : ''}`);
+    }
+    if (group.type === 'AVChatRoom') return fail(10007, 'audio-video groups keep no history');
+    const topicId = await findTopic(ctx, group, body['TopicId']);
+    if (isFailure(topicId)) return topicId;
+    const store = ctx.deps.store;
+    const app = ctx.app.sdkappid;
+    const newest = topicId === '' ? group.nextMsgSeq - 1 : ((await store.getTopics(app, group.groupId)).find((t) => t.topicId === topicId)?.nextMsgSeq ?? 1) - 1;
+    const toSeq = Math.min(req.get('ReqMsgSeq') ?? newest, newest);
+    const fromSeq = Math.max(1, toSeq - req.get('ReqMsgNumber') + 1);
+    const messages = toSeq < 1 ? [] : await store.groupHistory(app, group.groupId, topicId, fromSeq, toSeq, req.get('WithRecalledMsg') === 1);
+    return ok({
+      GroupId: group.groupId,
+      IsFinished: 1,
+      RspMsgList: messages.map((m) => ({
+        From_Account: m.from,
+        IsPlaceMsg: m.recalled ? RECALLED_PLACE : 0,
+        MsgBody: JSON.parse(m.body) as unknown,
+        MsgPriority: m.priority,
+        MsgRandom: m.random,
+        MsgSeq: m.seq,
+        MsgTimeStamp: m.time,
+        CloudCustomData: m.cloudCustomData,
+      })),
+    });
+  },
+});

@@ -1,0 +1,98 @@
+import { Type } from '@sinclair/typebox';
+import { nowSeconds } from '../../deps.js';
+import { checkMsgBody, MsgBody } from '../../domain/elements.js';
+import { keepsNoHistory } from '../../domain/group-id.js';
+import { MAX_MESSAGE_BYTES, messageBytes } from '../../domain/message.js';
+import { isUserId, userIdProblem } from '../../domain/user-id.js';
+import { defineApi, fail, isFailure, ok } from '../define.js';
+import { requestSchema, U32 } from '../request.js';
+import { findGroup, findTopic, PRIORITIES } from './group-common.js';
+
+/** Seconds within which a second message with the same Random is dropped as a duplicate. */
+export const GROUP_DEDUP_SECONDS = 300;
+
+export const SendGroupMsg = requestSchema({
+  GroupId: Type.String(),
+  Random: U32,
+  MsgPriority: Type.Optional(Type.Union(Object.keys(PRIORITIES).map((p) => Type.Literal(p)))),
+  MsgBody,
+  From_Account: Type.Optional(Type.String()),
+  OfflinePushInfo: Type.Optional(Type.Object({})),
+  ForbidCallbackControl: Type.Optional(Type.Array(Type.Union([Type.Literal('ForbidBeforeSendMsgCallback'), Type.Literal('ForbidAfterSendMsgCallback')]))),
+  OnlineOnlyFlag: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
+  SendMsgControl: Type.Optional(Type.Array(Type.Union([Type.Literal('NoLastMsg'), Type.Literal('NoUnread')]))),
+  CloudCustomData: Type.Optional(Type.String()),
+  SupportMessageExtension: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
+  TopicId: Type.Optional(Type.String()),
+  NeedReadReceipt: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
+  GroupAtInfo: Type.Optional(Type.Array(Type.Object({ GroupAtAllFlag: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])), GroupAt_Account: Type.Optional(Type.String()) }, { additionalProperties: false }))),
+});
+
+const FORMAT_FIELDS = ['MsgPriority', 'OfflinePushInfo', 'ForbidCallbackControl', 'OnlineOnlyFlag', 'SendMsgControl', 'CloudCustomData', 'SupportMessageExtension', 'NeedReadReceipt', 'GroupAtInfo'] as const;
+
+/**
+ * Sends a group message. Its MsgSeq comes from the group's (or topic's) counter in the same
+ * transaction that stores it. AVChatRoom and online-only messages are delivered, never stored.
+ */
+export const send_group_msg = defineApi({
+  service: 'group_open_http_svc',
+  command: 'send_group_msg',
+  summary: 'Send a message to a group (or to a Community topic).',
+  codes: [10004, 10007, 10010, 10015],
+  async handle(ctx, body) {
+    const req = SendGroupMsg.read(body);
+    if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}" in send_group_msg`);
+    const group = await findGroup(ctx, body['GroupId']);
+    if (isFailure(group)) return group;
+    const topicId = await findTopic(ctx, group, body['TopicId']);
+    if (isFailure(topicId)) return topicId;
+    if (!req.valid('Random')) return fail(10004, `${req.problem('Random')}; Random is a random integer from 0 to 4294967295`);
+    const from: unknown = req.has('From_Account') ? body['From_Account'] : ctx.identifier;
+    if (!isUserId(from)) return fail(10004, userIdProblem('From_Account', from));
+    if ((await ctx.deps.store.accountStates(ctx.app.sdkappid, [from])).get(from) !== 'active') return fail(10004, `From_Account "${from}" is not imported; import it first`);
+    const bodyProblem = checkMsgBody(body['MsgBody']);
+    if (bodyProblem !== undefined) return fail(10004, bodyProblem.info);
+    for (const field of FORMAT_FIELDS) {
+      if (req.has(field) && !req.valid(field)) return fail(10004, req.problem(field));
+    }
+    const msgBody = JSON.stringify(body['MsgBody']);
+    const cloudCustomData = req.get('CloudCustomData') ?? '';
+    const size = messageBytes(msgBody, cloudCustomData);
+    if (size > MAX_MESSAGE_BYTES) return fail(10004, `the message is ${size} bytes (MsgBody JSON plus CloudCustomData); the limit is ${MAX_MESSAGE_BYTES}`);
+
+    const time = nowSeconds(ctx.deps.clock);
+    const noHistory = keepsNoHistory(group.type);
+    const onlineOnly = req.get('OnlineOnlyFlag') === 1 && !noHistory;
+    const isAdmin = !req.has('From_Account') || ctx.app.admins.has(from);
+    if (onlineOnly) {
+      // Delivered to online members only: no history, so no MsgSeq either.
+      return ok({ MsgTime: time, MsgSeq: 0 });
+    }
+    const outcome = await ctx.deps.store.sendGroupMessage(ctx.app.sdkappid, {
+      groupId: group.groupId,
+      topicId,
+      from,
+      random: req.get('Random'),
+      time,
+      priority: PRIORITIES[(req.get('MsgPriority') ?? 'Normal') as keyof typeof PRIORITIES],
+      body: msgBody,
+      cloudCustomData,
+      keep: !noHistory,
+      dedupSince: time - GROUP_DEDUP_SECONDS,
+      memberOnly: !noHistory && !isAdmin,
+    });
+    switch (outcome.kind) {
+      case 'group_not_found':
+        return fail(10010, `group "${group.groupId}" does not exist or has been destroyed`);
+      case 'topic_not_found':
+        return fail(10010, `topic "${topicId}" does not exist`);
+      case 'not_member':
+        return fail(10007, `"${from}" is not a member of group "${group.groupId}"; add it first`);
+      case 'stored':
+        ctx.deps.bus.publish({ type: 'group.sent', app: ctx.app.sdkappid, groupId: group.groupId, topicId, from, seq: outcome.seq, eventTime: ctx.deps.clock.nowMs() });
+        return ok({ MsgTime: outcome.time, MsgSeq: outcome.seq });
+      case 'duplicate':
+        return ok({ MsgTime: outcome.time, MsgSeq: outcome.seq });
+    }
+  },
+});

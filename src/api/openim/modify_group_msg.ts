@@ -1,0 +1,70 @@
+import { Type } from '@sinclair/typebox';
+import { checkMsgBody, MsgBody } from '../../domain/elements.js';
+import { MAX_MESSAGE_BYTES, messageBytes } from '../../domain/message.js';
+import { defineApi, fail, isFailure, ok } from '../define.js';
+import { findGroup, findTopic } from '../group_open_http_svc/group-common.js';
+import { requestSchema } from '../request.js';
+
+export const ModifyGroupMsg = requestSchema({
+  GroupId: Type.String(),
+  MsgSeq: Type.Integer({ minimum: 1, maximum: 0xffffffff }),
+  MsgBody: Type.Optional(MsgBody),
+  CloudCustomData: Type.Optional(Type.String()),
+  TopicId: Type.Optional(Type.String()),
+});
+
+/**
+ * Overwrites MsgBody and/or CloudCustomData of a stored group message, by GroupId and MsgSeq
+ * (and TopicId in a Community with topics): seed modify_group_msg.md, decisions.md §6, checks in
+ * that order. Audio-video groups keep no history and are refused.
+ */
+export const modify_group_msg = defineApi({
+  service: 'openim',
+  command: 'modify_group_msg',
+  summary: 'Modify the MsgBody and/or CloudCustomData of a group message.',
+  codes: [20001, 10010, 10015, 10007, 10004, 90007, 90002, 90010, 20026, 20023],
+  successInfo: 'succeed',
+  async handle(ctx, body) {
+    const req = ModifyGroupMsg.read(body);
+    if (req.unknownField !== undefined) return fail(20001, `unknown field "${req.unknownField}"; modify_group_msg takes GroupId, MsgSeq, MsgBody, CloudCustomData and TopicId`);
+    const group = await findGroup(ctx, body['GroupId'], 20001);
+    if (isFailure(group)) return group;
+    if (!req.valid('MsgSeq')) return fail(20001, `${req.problem('MsgSeq')}; MsgSeq is the message's sequence number, an integer from 1`);
+    if (group.type === 'AVChatRoom') return fail(10007, 'audio-video groups keep no history to modify');
+    const topicId = await findTopic(ctx, group, body['TopicId']);
+    if (isFailure(topicId)) return topicId;
+    if (!req.has('MsgBody') && !req.has('CloudCustomData')) return fail(20001, 'nothing to modify: give MsgBody, CloudCustomData or both');
+    const bodyProblem = req.has('MsgBody') ? checkMsgBody(body['MsgBody']) : undefined;
+    if (bodyProblem !== undefined) return fail(bodyProblem.code, bodyProblem.info);
+    if (req.has('CloudCustomData') && !req.valid('CloudCustomData')) return fail(90010, 'CloudCustomData must be a string');
+    const newBody = req.has('MsgBody') ? JSON.stringify(body['MsgBody']) : undefined;
+    const newData = req.has('CloudCustomData') ? req.get('CloudCustomData') : undefined;
+    const givenSize = messageBytes(newBody, newData);
+    if (givenSize > MAX_MESSAGE_BYTES) return fail(90010, `the new content is ${givenSize} bytes; a message may be at most ${MAX_MESSAGE_BYTES}`);
+
+    const seq = req.get('MsgSeq');
+    const outcome = await ctx.deps.store.modifyGroupMessage(ctx.app.sdkappid, group.groupId, topicId, seq, { body: newBody, cloudCustomData: newData, maxSize: MAX_MESSAGE_BYTES });
+    const where = topicId === '' ? `group "${group.groupId}"` : `topic "${topicId}"`;
+    switch (outcome.kind) {
+      case 'not_found':
+        return fail(20026, `no stored message with MsgSeq ${seq} in ${where}`);
+      case 'recalled':
+        return fail(20023, 'the message was recalled; a recalled message cannot be modified');
+      case 'too_large':
+        return fail(90010, `after the modification the message would exceed ${MAX_MESSAGE_BYTES} bytes (MsgBody JSON plus CloudCustomData)`);
+      case 'ok':
+        ctx.deps.bus.publish({
+          type: 'group.modified',
+          app: ctx.app.sdkappid,
+          operator: ctx.identifier,
+          groupId: group.groupId,
+          topicId,
+          seq,
+          body: outcome.message.body,
+          cloudCustomData: outcome.message.cloudCustomData,
+          eventTime: ctx.deps.clock.nowMs(),
+        });
+        return ok();
+    }
+  },
+});

@@ -1,0 +1,134 @@
+import type { ModifyOutcome } from './types.js';
+
+/**
+ * The group part of the storage contract: groups, members, Community topics and group history.
+ * MsgSeq is allocated inside the transaction that stores the message, from a counter row per
+ * group (and per topic), so it stays gapless and unique when several processes share a database.
+ */
+
+/** Canonical group types; Work, Meeting are stored as given but behave as Private, ChatRoom. */
+export type GroupType = 'Private' | 'Work' | 'Public' | 'ChatRoom' | 'Meeting' | 'AVChatRoom' | 'Community';
+
+export interface GroupMemberInput {
+  readonly account: string;
+  readonly role: 'Owner' | 'Admin' | 'Member';
+  readonly nameCard?: string;
+  readonly msgFlag?: string;
+}
+
+export interface NewGroup {
+  readonly groupId: string;
+  readonly type: GroupType;
+  readonly name: string;
+  readonly owner: string;
+  readonly introduction: string;
+  readonly notification: string;
+  readonly faceUrl: string;
+  readonly maxMemberCount: number;
+  readonly applyJoinOption: string;
+  readonly inviteJoinOption: string;
+  readonly supportTopic: boolean;
+  /** JSON text of AppDefinedData ([{Key, Value}]). */
+  readonly appDefinedData: string;
+  readonly members: readonly GroupMemberInput[];
+  /** UNIX seconds. */
+  readonly createTime: number;
+}
+
+export interface Group extends Omit<NewGroup, 'members'> {
+  readonly memberCount: number;
+  /** MsgSeq the next stored message of the group (not of its topics) will get. */
+  readonly nextMsgSeq: number;
+  readonly lastMsgTime: number;
+}
+
+export interface GroupMember {
+  readonly account: string;
+  readonly role: string;
+  readonly joinTime: number;
+  readonly nameCard: string;
+  readonly msgFlag: string;
+}
+
+export interface NewTopic {
+  readonly groupId: string;
+  readonly topicId: string;
+  readonly name: string;
+  readonly fromAccount: string;
+  readonly customString: string;
+  readonly faceUrl: string;
+  readonly notification: string;
+  readonly introduction: string;
+  readonly createTime: number;
+}
+
+export interface Topic extends NewTopic {
+  readonly nextMsgSeq: number;
+  readonly lastMsgTime: number;
+}
+
+/** A stored group message; `body` is the JSON text of MsgBody. topicId is '' outside topics. */
+export interface GroupMessage {
+  readonly groupId: string;
+  readonly topicId: string;
+  readonly seq: number;
+  readonly random: number;
+  readonly time: number;
+  readonly from: string;
+  readonly priority: number;
+  readonly body: string;
+  readonly cloudCustomData: string;
+  readonly recalled: boolean;
+}
+
+export interface GroupSend {
+  readonly groupId: string;
+  readonly topicId: string;
+  readonly from: string;
+  readonly random: number;
+  readonly time: number;
+  readonly priority: number;
+  readonly body: string;
+  readonly cloudCustomData: string;
+  /** False: take a MsgSeq but keep no history (AVChatRoom). */
+  readonly keep: boolean;
+  /** A message with the same Random stored at or after this time is a duplicate. */
+  readonly dedupSince: number;
+  /** The sender must be a member (all types but AVChatRoom, and not for the admin). */
+  readonly memberOnly: boolean;
+}
+
+export type GroupSendOutcome =
+  | { readonly kind: 'stored' | 'duplicate'; readonly seq: number; readonly time: number }
+  | { readonly kind: 'group_not_found' | 'topic_not_found' | 'not_member' };
+
+export type AddMemberResult = 'added' | 'already' | 'unknown_account';
+
+export interface GroupStore {
+  /** Creates a group; false when its GroupId is taken. */
+  createGroup(app: number, group: NewGroup): Promise<boolean>;
+  getGroup(app: number, groupId: string): Promise<Group | undefined>;
+  groupMembers(app: number, groupId: string): Promise<readonly GroupMember[]>;
+  /** Adds members (imported accounts only); undefined when the group does not exist or is full. */
+  addGroupMembers(app: number, groupId: string, accounts: readonly string[], joinTime: number): Promise<ReadonlyMap<string, AddMemberResult> | 'group_not_found' | 'full'>;
+  deleteGroupMembers(app: number, groupId: string, accounts: readonly string[]): Promise<'ok' | 'group_not_found'>;
+  /** Destroys a group with its members, topics and history; false when it did not exist. */
+  destroyGroup(app: number, groupId: string): Promise<boolean>;
+
+  /** Creates a topic; false when its TopicId is taken. */
+  createTopic(app: number, topic: NewTopic): Promise<boolean>;
+  getTopics(app: number, groupId: string): Promise<readonly Topic[]>;
+  destroyTopic(app: number, groupId: string, topicId: string): Promise<boolean>;
+
+  sendGroupMessage(app: number, message: GroupSend): Promise<GroupSendOutcome>;
+  /** Messages with seq in [fromSeq, toSeq], newest first; recalled ones only when asked. */
+  groupHistory(app: number, groupId: string, topicId: string, fromSeq: number, toSeq: number, withRecalled: boolean): Promise<readonly GroupMessage[]>;
+  recallGroupMessage(app: number, groupId: string, topicId: string, seq: number): Promise<'ok' | 'not_found' | 'recalled'>;
+  modifyGroupMessage(
+    app: number,
+    groupId: string,
+    topicId: string,
+    seq: number,
+    patch: { readonly body?: string; readonly cloudCustomData?: string; readonly maxSize: number },
+  ): Promise<ModifyOutcome<GroupMessage>>;
+}

@@ -1,0 +1,288 @@
+import type { Database } from 'better-sqlite3';
+import type {
+  AddMemberResult,
+  Group,
+  GroupMember,
+  GroupMessage,
+  GroupSend,
+  GroupSendOutcome,
+  GroupStore,
+  GroupType,
+  NewGroup,
+  NewTopic,
+  Topic,
+} from '../group-types.js';
+import type { ModifyOutcome } from '../types.js';
+import type { WriteQueue } from './write-queue.js';
+
+interface GroupRow {
+  group_id: string;
+  type: string;
+  name: string;
+  owner: string;
+  introduction: string;
+  notification: string;
+  face_url: string;
+  max_member_count: number;
+  apply_join_option: string;
+  invite_join_option: string;
+  support_topic: number;
+  app_defined_data: string;
+  create_time: number;
+  member_count: number;
+  last_seq: number;
+  last_time: number;
+}
+
+interface MessageRow {
+  group_id: string;
+  topic_id: string;
+  msg_seq: number;
+  msg_random: number;
+  msg_time: number;
+  from_account: string;
+  priority: number;
+  body: string;
+  cloud_custom_data: string;
+  recalled: number;
+}
+
+const MESSAGE_COLUMNS = 'group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data, recalled';
+const AT_SEQ = 'app = @app AND group_id = @groupId AND topic_id = @topicId AND msg_seq = @seq';
+
+function toMessage(r: MessageRow): GroupMessage {
+  return {
+    groupId: r.group_id,
+    topicId: r.topic_id,
+    seq: r.msg_seq,
+    random: r.msg_random,
+    time: r.msg_time,
+    from: r.from_account,
+    priority: r.priority,
+    body: r.body,
+    cloudCustomData: r.cloud_custom_data,
+    recalled: r.recalled !== 0,
+  };
+}
+
+/** Groups, members, topics and group history on SQLite. */
+export function sqliteGroups(db: Database, writes: WriteQueue): GroupStore {
+  const groupExists = db.prepare('SELECT 1 FROM groups WHERE app = ? AND group_id = ?').pluck();
+  const insertGroup = db.prepare(
+    `INSERT INTO groups (app, group_id, type, name, owner, introduction, notification, face_url, max_member_count,
+       apply_join_option, invite_join_option, support_topic, app_defined_data, create_time)
+     VALUES (@app, @groupId, @type, @name, @owner, @introduction, @notification, @faceUrl, @maxMemberCount,
+       @applyJoinOption, @inviteJoinOption, @supportTopic, @appDefinedData, @createTime)`,
+  );
+  const insertMember = db.prepare(
+    `INSERT INTO group_members (app, group_id, account, role, join_time, name_card, msg_flag)
+     VALUES (@app, @groupId, @account, @role, @joinTime, @nameCard, @msgFlag) ON CONFLICT DO NOTHING`,
+  );
+  const insertSeq = db.prepare('INSERT INTO group_seqs (app, group_id, topic_id, last_seq, last_time) VALUES (?, ?, ?, 0, 0)');
+  const selectGroup = db.prepare(
+    `SELECT g.*, (SELECT count(*) FROM group_members m WHERE m.app = g.app AND m.group_id = g.group_id) AS member_count,
+       s.last_seq, s.last_time
+     FROM groups g JOIN group_seqs s ON s.app = g.app AND s.group_id = g.group_id AND s.topic_id = ''
+     WHERE g.app = ? AND g.group_id = ?`,
+  );
+  const selectMembers = db.prepare('SELECT account, role, join_time, name_card, msg_flag FROM group_members WHERE app = ? AND group_id = ? ORDER BY join_time, account');
+  const isMember = db.prepare('SELECT 1 FROM group_members WHERE app = ? AND group_id = ? AND account = ?').pluck();
+  const memberCount = db.prepare('SELECT count(*) FROM group_members WHERE app = ? AND group_id = ?').pluck();
+  const maxMembers = db.prepare('SELECT max_member_count FROM groups WHERE app = ? AND group_id = ?').pluck();
+  const accountActive = db.prepare('SELECT 1 FROM accounts WHERE app = ? AND user_id = ? AND deleted = 0').pluck();
+  const deleteMember = db.prepare("DELETE FROM group_members WHERE app = ? AND group_id = ? AND account = ? AND role <> 'Owner'");
+  const destroy = ['group_messages', 'group_seqs', 'group_topics', 'group_members', 'groups'].map((table) =>
+    db.prepare(`DELETE FROM ${table} WHERE app = ? AND group_id = ?`),
+  );
+
+  const topicExists = db.prepare('SELECT 1 FROM group_topics WHERE app = ? AND group_id = ? AND topic_id = ?').pluck();
+  const insertTopic = db.prepare(
+    `INSERT INTO group_topics (app, group_id, topic_id, name, from_account, custom_string, face_url, notification, introduction, create_time)
+     VALUES (@app, @groupId, @topicId, @name, @fromAccount, @customString, @faceUrl, @notification, @introduction, @createTime)`,
+  );
+  const selectTopics = db.prepare(
+    `SELECT t.*, s.last_seq, s.last_time FROM group_topics t
+     JOIN group_seqs s ON s.app = t.app AND s.group_id = t.group_id AND s.topic_id = t.topic_id
+     WHERE t.app = ? AND t.group_id = ? ORDER BY t.create_time, t.topic_id`,
+  );
+  const destroyTopic = ['group_messages', 'group_seqs', 'group_topics'].map((table) =>
+    db.prepare(`DELETE FROM ${table} WHERE app = ? AND group_id = ? AND topic_id = ?`),
+  );
+
+  const duplicate = db.prepare(
+    'SELECT msg_seq, msg_time FROM group_messages WHERE app = ? AND group_id = ? AND topic_id = ? AND msg_random = ? AND msg_time >= ? ORDER BY msg_seq LIMIT 1',
+  );
+  const nextSeq = db
+    .prepare('UPDATE group_seqs SET last_seq = last_seq + 1, last_time = @time WHERE app = @app AND group_id = @groupId AND topic_id = @topicId RETURNING last_seq')
+    .pluck();
+  const insertMessage = db.prepare(
+    `INSERT INTO group_messages (app, group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data)
+     VALUES (@app, @groupId, @topicId, @seq, @random, @time, @from, @priority, @body, @cloudCustomData)`,
+  );
+  const history = db.prepare(
+    `SELECT ${MESSAGE_COLUMNS} FROM group_messages
+     WHERE app = @app AND group_id = @groupId AND topic_id = @topicId AND msg_seq BETWEEN @fromSeq AND @toSeq AND (@withRecalled OR recalled = 0)
+     ORDER BY msg_seq DESC`,
+  );
+  const findMessage = db.prepare(
+    `SELECT ${MESSAGE_COLUMNS}, length(CAST(body AS BLOB)) AS body_size, length(CAST(cloud_custom_data AS BLOB)) AS ccd_size FROM group_messages WHERE ${AT_SEQ}`,
+  );
+  const recall = db.prepare(`UPDATE group_messages SET recalled = 1, body = '[]', cloud_custom_data = '' WHERE ${AT_SEQ}`);
+  const setBody = db.prepare(`UPDATE group_messages SET body = @body WHERE ${AT_SEQ}`);
+  const setData = db.prepare(`UPDATE group_messages SET cloud_custom_data = @cloudCustomData WHERE ${AT_SEQ}`);
+
+  function send(app: number, m: GroupSend): GroupSendOutcome {
+    if (groupExists.get(app, m.groupId) === undefined) return { kind: 'group_not_found' };
+    if (m.topicId !== '' && topicExists.get(app, m.groupId, m.topicId) === undefined) return { kind: 'topic_not_found' };
+    if (m.memberOnly && isMember.get(app, m.groupId, m.from) === undefined) return { kind: 'not_member' };
+    if (m.keep) {
+      const first = duplicate.get(app, m.groupId, m.topicId, m.random, m.dedupSince) as { msg_seq: number; msg_time: number } | undefined;
+      if (first !== undefined) return { kind: 'duplicate', seq: first.msg_seq, time: first.msg_time };
+    }
+    const seq = nextSeq.get({ app, groupId: m.groupId, topicId: m.topicId, time: m.time }) as number;
+    if (m.keep) insertMessage.run({ app, ...m, seq });
+    return { kind: 'stored', seq, time: m.time };
+  }
+
+  function modify(app: number, groupId: string, topicId: string, seq: number, patch: { body?: string; cloudCustomData?: string; maxSize: number }): ModifyOutcome<GroupMessage> {
+    const at = { app, groupId, topicId, seq };
+    const row = findMessage.get(at) as (MessageRow & { body_size: number; ccd_size: number }) | undefined;
+    if (row === undefined) return { kind: 'not_found' };
+    if (row.recalled !== 0) return { kind: 'recalled' };
+    const size = (patch.body === undefined ? row.body_size : Buffer.byteLength(patch.body)) +
+      (patch.cloudCustomData === undefined ? row.ccd_size : Buffer.byteLength(patch.cloudCustomData));
+    if (size > patch.maxSize) return { kind: 'too_large' };
+    if (patch.body !== undefined) setBody.run({ ...at, body: patch.body });
+    if (patch.cloudCustomData !== undefined) setData.run({ ...at, cloudCustomData: patch.cloudCustomData });
+    return { kind: 'ok', message: toMessage(findMessage.get(at) as MessageRow) };
+  }
+
+  return {
+    createGroup: (app, g: NewGroup) =>
+      writes.run(() => {
+        if (groupExists.get(app, g.groupId) !== undefined) return false;
+        insertGroup.run({ app, ...g, supportTopic: g.supportTopic ? 1 : 0 });
+        insertSeq.run(app, g.groupId, '');
+        for (const m of g.members) {
+          insertMember.run({ app, groupId: g.groupId, account: m.account, role: m.role, joinTime: g.createTime, nameCard: m.nameCard ?? '', msgFlag: m.msgFlag ?? 'AcceptAndNotify' });
+        }
+        return true;
+      }),
+
+    getGroup(app, groupId) {
+      const r = selectGroup.get(app, groupId) as GroupRow | undefined;
+      if (r === undefined) return Promise.resolve(undefined);
+      const group: Group = {
+        groupId: r.group_id,
+        type: r.type as GroupType,
+        name: r.name,
+        owner: r.owner,
+        introduction: r.introduction,
+        notification: r.notification,
+        faceUrl: r.face_url,
+        maxMemberCount: r.max_member_count,
+        applyJoinOption: r.apply_join_option,
+        inviteJoinOption: r.invite_join_option,
+        supportTopic: r.support_topic !== 0,
+        appDefinedData: r.app_defined_data,
+        createTime: r.create_time,
+        memberCount: r.member_count,
+        nextMsgSeq: r.last_seq + 1,
+        lastMsgTime: r.last_time,
+      };
+      return Promise.resolve(group);
+    },
+
+    groupMembers(app, groupId) {
+      const rows = selectMembers.all(app, groupId) as { account: string; role: string; join_time: number; name_card: string; msg_flag: string }[];
+      return Promise.resolve(rows.map((r): GroupMember => ({ account: r.account, role: r.role, joinTime: r.join_time, nameCard: r.name_card, msgFlag: r.msg_flag })));
+    },
+
+    addGroupMembers: (app, groupId, accounts, joinTime) =>
+      writes.run(() => {
+        const max = maxMembers.get(app, groupId) as number | undefined;
+        if (max === undefined) return 'group_not_found' as const;
+        const results = new Map<string, AddMemberResult>();
+        for (const account of accounts) {
+          if (accountActive.get(app, account) === undefined) results.set(account, 'unknown_account');
+          else if (isMember.get(app, groupId, account) !== undefined) results.set(account, 'already');
+          else results.set(account, 'added');
+        }
+        const adding = [...results.values()].filter((r) => r === 'added').length;
+        if ((memberCount.get(app, groupId) as number) + adding > max) return 'full' as const;
+        for (const [account, r] of results) {
+          if (r === 'added') insertMember.run({ app, groupId, account, role: 'Member', joinTime, nameCard: '', msgFlag: 'AcceptAndNotify' });
+        }
+        return results;
+      }),
+
+    deleteGroupMembers: (app, groupId, accounts) =>
+      writes.run(() => {
+        if (groupExists.get(app, groupId) === undefined) return 'group_not_found' as const;
+        for (const account of accounts) deleteMember.run(app, groupId, account);
+        return 'ok' as const;
+      }),
+
+    destroyGroup: (app, groupId) =>
+      writes.run(() => {
+        if (groupExists.get(app, groupId) === undefined) return false;
+        for (const statement of destroy) statement.run(app, groupId);
+        return true;
+      }),
+
+    createTopic: (app, t: NewTopic) =>
+      writes.run(() => {
+        if (topicExists.get(app, t.groupId, t.topicId) !== undefined) return false;
+        insertTopic.run({ app, ...t });
+        insertSeq.run(app, t.groupId, t.topicId);
+        return true;
+      }),
+
+    getTopics(app, groupId) {
+      const rows = selectTopics.all(app, groupId) as (Record<string, string | number> & { last_seq: number; last_time: number })[];
+      return Promise.resolve(
+        rows.map(
+          (r): Topic => ({
+            groupId: String(r['group_id']),
+            topicId: String(r['topic_id']),
+            name: String(r['name']),
+            fromAccount: String(r['from_account']),
+            customString: String(r['custom_string']),
+            faceUrl: String(r['face_url']),
+            notification: String(r['notification']),
+            introduction: String(r['introduction']),
+            createTime: Number(r['create_time']),
+            nextMsgSeq: r.last_seq + 1,
+            lastMsgTime: r.last_time,
+          }),
+        ),
+      );
+    },
+
+    destroyTopic: (app, groupId, topicId) =>
+      writes.run(() => {
+        if (topicExists.get(app, groupId, topicId) === undefined) return false;
+        for (const statement of destroyTopic) statement.run(app, groupId, topicId);
+        return true;
+      }),
+
+    sendGroupMessage: (app, message) => writes.run(() => send(app, message)),
+
+    groupHistory(app, groupId, topicId, fromSeq, toSeq, withRecalled) {
+      const rows = history.all({ app, groupId, topicId, fromSeq, toSeq, withRecalled: withRecalled ? 1 : 0 }) as MessageRow[];
+      return Promise.resolve(rows.map(toMessage));
+    },
+
+    recallGroupMessage: (app, groupId, topicId, seq) =>
+      writes.run(() => {
+        const at = { app, groupId, topicId, seq };
+        const row = findMessage.get(at) as MessageRow | undefined;
+        if (row === undefined) return 'not_found' as const;
+        if (row.recalled !== 0) return 'recalled' as const;
+        recall.run(at);
+        return 'ok' as const;
+      }),
+
+    modifyGroupMessage: (app, groupId, topicId, seq, patch) => writes.run(() => modify(app, groupId, topicId, seq, patch)),
+  };
+}
