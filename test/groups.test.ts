@@ -159,3 +159,17 @@ test('200 sends to one group from 50 concurrent connections get MsgSeq exactly 1
   const stored = await s.deps.store.groupHistory(1400123456, gid, '', 1, 1000, true);
   assert.deepEqual(stored.map((m) => m.seq).sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i + 1));
 });
+
+test('an internal failure in a group API answers 10002 with a request id, HTTP 200', async () => {
+  const broken = await startServer();
+  try {
+    await broken.users('x');
+    const gid = (await broken.ok('group_open_http_svc/create_group', { Type: 'Public', Name: 'doomed', Owner_Account: 'x' }))['GroupId'] as string;
+    await broken.deps.store.close();
+    const r = await broken.call('group_open_http_svc/send_group_msg', { GroupId: gid, Random: 1, MsgBody: text('x') });
+    assert.equal(r.ErrorCode, 10002);
+    assert.match(r.ErrorInfo, /request id [0-9a-f]+/);
+  } finally {
+    await broken.close();
+  }
+});

@@ -62,10 +62,25 @@ export function userSig(identifier = 'administrator', options: { expire?: number
   );
 }
 
-/** Every ErrorCode a test sees is noted, so the runner can tell which catalog codes no test produced. */
-function noteCode(code: unknown): void {
+/** Keys under which a reply carries error codes: the envelope's, and per-item ones in lists. */
+const CODE_KEYS = new Set(['ErrorCode', 'RetCode', 'ResultCode']);
+
+/** Every error code a test sees is noted, so the runner can tell which catalog codes no test produced. */
+function noteCodes(reply: unknown): void {
   const dir = process.env['PARLEY_TEST_CODES_DIR'];
-  if (dir !== undefined && typeof code === 'number' && code !== 0) appendFileSync(join(dir, `${process.pid}.txt`), `${code}\n`);
+  if (dir === undefined) return;
+  const codes: number[] = [];
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (typeof v === 'object' && v !== null) {
+      for (const [k, item] of Object.entries(v)) {
+        if (CODE_KEYS.has(k) && typeof item === 'number' && item !== 0) codes.push(item);
+        else walk(item);
+      }
+    }
+  };
+  walk(reply);
+  if (codes.length > 0) appendFileSync(join(dir, `${process.pid}.txt`), `${codes.join('\n')}\n`);
 }
 
 export interface CallOptions {
@@ -100,7 +115,7 @@ export async function callApi(baseUrl: string, api: string, body: unknown, optio
   });
   if (response.status !== 200) throw new Error(`HTTP ${response.status} from ${api}`);
   const reply = (await response.json()) as Reply;
-  noteCode(reply.ErrorCode);
+  noteCodes(reply);
   return reply;
 }
 
