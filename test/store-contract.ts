@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Store } from '../src/store/types.js';
+
+const APP = 1;
+const body = (t: string) => JSON.stringify([{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }]);
+const send = (over: Partial<Parameters<Store['sendC2C']>[1]> = {}) => ({
+  from: 'a',
+  recipients: ['b'],
+  seq: 1,
+  random: 1,
+  time: 1000,
+  body: body('x'),
+  cloudCustomData: '',
+  crc: 1,
+  senderSync: true,
+  dedupSince: 0,
+  ...over,
+});
+const newGroup = (groupId: string, type: 'Public' | 'AVChatRoom' | 'Community' = 'Public') => ({
+  groupId,
+  type,
+  name: groupId,
+  owner: 'a',
+  introduction: '',
+  notification: '',
+  faceUrl: '',
+  maxMemberCount: 10,
+  applyJoinOption: 'FreeAccess',
+  inviteJoinOption: 'FreeAccess',
+  supportTopic: type === 'Community',
+  appDefinedData: '[]',
+  members: [{ account: 'a', role: 'Owner' as const }],
+  createTime: 1000,
+});
+const groupSend = (groupId: string, random: number, over: Partial<Parameters<Store['sendGroupMessage']>[1]> = {}) => ({
+  groupId,
+  topicId: '',
+  from: 'a',
+  random,
+  time: 1000,
+  priority: 2,
+  body: body(`g${random}`),
+  cloudCustomData: '',
+  keep: true,
+  dedupSince: 0,
+  memberOnly: true,
+  ...over,
+});
+
+/**
+ * The storage contract, written once and run against every store. `open` gives a fresh, empty
+ * store for each test.
+ */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  async function withStore(fn: (s: Store) => Promise<void>): Promise<void> {
+    const s = await open();
+    try {
+      await s.importAccounts(APP, [{ userId: 'a' }, { userId: 'b' }, { userId: 'c' }]);
+      await fn(s);
+    } finally {
+      await s.close();
+    }
+  }
+
+  describe(`${name}: store contract`, () => {
+    test('accounts: import, delete, re-import; apps are separate', () =>
+      withStore(async (s) => {
+        assert.deepEqual([...(await s.accountStates(APP, ['a', 'zz'])).values()], ['active', 'none']);
+        assert.deepEqual([...(await s.deleteAccounts(APP, ['a', 'zz'])).values()], [true, false]);
+        assert.equal((await s.accountStates(APP, ['a'])).get('a'), 'deleted');
+        await s.importAccounts(APP, [{ userId: 'a', nick: 'again' }]);
+        assert.equal((await s.accountStates(APP, ['a'])).get('a'), 'active');
+        assert.equal((await s.accountStates(2, ['a'])).get('a'), 'none');
+      }));
+
+    test('one-to-one: stored, duplicate inside the window, key taken, unknown parties', () =>
+      withStore(async (s) => {
+        assert.deepEqual(await s.sendC2C(APP, send()), { kind: 'stored', failed: new Map() });
+        assert.deepEqual(await s.sendC2C(APP, send({ time: 1100, dedupSince: 980 })), { kind: 'duplicate', time: 1000 });
+        assert.deepEqual(await s.sendC2C(APP, send({ crc: 2, body: body('y') })), { kind: 'stored', failed: new Map([['b', 'key_taken']]) });
+        assert.deepEqual(await s.sendC2C(APP, send({ seq: 2, recipients: ['b', 'zz'] })), { kind: 'stored', failed: new Map([['zz', 'recipient_unknown']]) });
+        assert.deepEqual(await s.sendC2C(APP, send({ from: 'zz' })), { kind: 'sender_unknown' });
+      }));
+
+    test('one-to-one paging: newest page first, oldest first inside, a cursor never splits one MsgKey', () =>
+      withStore(async (s) => {
+        // The same MsgKey in both directions, and others around it in the same second.
+        await s.sendC2C(APP, send({ seq: 5, random: 5 }));
+        await s.sendC2C(APP, send({ from: 'b', recipients: ['a'], seq: 5, random: 5 }));
+        await s.sendC2C(APP, send({ seq: 6, random: 1 }));
+        await s.sendC2C(APP, send({ seq: 4, random: 9 }));
+        const q = { owner: 'a', peer: 'b', minTime: 0, maxTime: 2000, maxCount: 2 };
+        const p1 = await s.pageC2C(APP, q);
+        assert.deepEqual(p1.messages.map((m) => m.seq), [6]);
+        assert.equal(p1.complete, false);
+        const p2 = await s.pageC2C(APP, { ...q, before: { seq: 6, random: 1, time: 1000 } });
+        assert.deepEqual(p2.messages.map((m) => [m.from, m.seq]).sort(), [['a', 5], ['b', 5]]);
+        const p3 = await s.pageC2C(APP, { ...q, before: { seq: 5, random: 5, time: 1000 } });
+        assert.deepEqual([p3.messages.map((m) => m.seq), p3.complete], [[4], true]);
+        const one = await s.pageC2C(APP, { ...q, maxCount: 1, before: { seq: 6, random: 1, time: 1000 } });
+        assert.equal(one.messages.length, 2, 'with MaxCnt 1 both messages of one key come together');
+      }));
+
+    test('one-to-one modify and recall', () =>
+      withStore(async (s) => {
+        await s.sendC2C(APP, send({ cloudCustomData: 'old' }));
+        const ref = { from: 'a', to: 'b', seq: 1, random: 1, time: 1000 };
+        assert.deepEqual(await s.modifyC2C(APP, { ...ref, seq: 9 }, { body: body('n'), maxSize: 100 }), { kind: 'not_found' });
+        assert.deepEqual(await s.modifyC2C(APP, ref, { body: body('n'.repeat(200)), maxSize: 100 }), { kind: 'too_large' });
+        const done = await s.modifyC2C(APP, ref, { body: body('new'), maxSize: 12288 });
+        assert.ok(done.kind === 'ok');
+        assert.deepEqual([done.message.body, done.message.cloudCustomData, done.message.seq], [body('new'), 'old', 1]);
+        assert.equal(await s.recallC2C(APP, ref), 'ok');
+        assert.equal(await s.recallC2C(APP, ref), 'recalled');
+        assert.equal(await s.recallC2C(APP, { ...ref, to: 'c' }), 'not_found');
+        assert.deepEqual(await s.modifyC2C(APP, ref, { cloudCustomData: 'x', maxSize: 12288 }), { kind: 'recalled' });
+        const page = await s.pageC2C(APP, { owner: 'b', peer: 'a', minTime: 0, maxTime: 2000, maxCount: 10 });
+        assert.deepEqual(page.messages.map((m) => [m.recalled, m.body, m.cloudCustomData]), [[true, '[]', '']]);
+      }));
+
+    test('groups: create once, members, gapless MsgSeq per group and topic, dedup, no history when not kept', () =>
+      withStore(async (s) => {
+        assert.equal(await s.createGroup(APP, newGroup('g1')), true);
+        assert.equal(await s.createGroup(APP, newGroup('g1')), false);
+        assert.equal(await s.createGroup(APP, newGroup('c1', 'Community')), true);
+        assert.equal(await s.createTopic(APP, { groupId: 'c1', topicId: 'c1@TOPIC#_t', name: 't', fromAccount: '', customString: '', faceUrl: '', notification: '', introduction: '', createTime: 1 }), true);
+        const results = await Promise.all([1, 2, 3, 4].map((r) => s.sendGroupMessage(APP, groupSend('g1', r))));
+        assert.deepEqual(results.map((r) => ('seq' in r ? r.seq : 0)).sort(), [1, 2, 3, 4]);
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('g1', 2)), { kind: 'duplicate', seq: 2, time: 1000 });
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('g1', 7, { from: 'b' })), { kind: 'not_member' });
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('nope', 7)), { kind: 'group_not_found' });
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('c1', 7, { topicId: 'c1@TOPIC#_no' })), { kind: 'topic_not_found' });
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('c1', 7, { topicId: 'c1@TOPIC#_t' })), { kind: 'stored', seq: 1, time: 1000 });
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('g1', 8, { keep: false })), { kind: 'stored', seq: 5, time: 1000 });
+        assert.deepEqual((await s.groupHistory(APP, 'g1', '', 1, 10, true)).map((m) => m.seq), [4, 3, 2, 1]);
+        assert.equal((await s.getGroup(APP, 'g1'))?.nextMsgSeq, 6);
+        const added = await s.addGroupMembers(APP, 'g1', ['b', 'a', 'zz'], 2000);
+        assert.deepEqual(added instanceof Map ? [...added.values()] : added, ['added', 'already', 'unknown_account']);
+        assert.equal((await s.groupMembers(APP, 'g1')).length, 2);
+      }));
+
+    test('groups: modify, recall, destroy', () =>
+      withStore(async (s) => {
+        await s.createGroup(APP, newGroup('g2'));
+        await s.sendGroupMessage(APP, groupSend('g2', 1));
+        await s.sendGroupMessage(APP, groupSend('g2', 2));
+        const done = await s.modifyGroupMessage(APP, 'g2', '', 1, { cloudCustomData: 'cc', maxSize: 12288 });
+        assert.ok(done.kind === 'ok' && done.message.cloudCustomData === 'cc' && done.message.body === body('g1'));
+        assert.deepEqual(await s.modifyGroupMessage(APP, 'g2', '', 3, { cloudCustomData: 'cc', maxSize: 12288 }), { kind: 'not_found' });
+        assert.equal(await s.recallGroupMessage(APP, 'g2', '', 2), 'ok');
+        assert.equal(await s.recallGroupMessage(APP, 'g2', '', 2), 'recalled');
+        assert.deepEqual(await s.modifyGroupMessage(APP, 'g2', '', 2, { cloudCustomData: 'cc', maxSize: 12288 }), { kind: 'recalled' });
+        assert.deepEqual((await s.groupHistory(APP, 'g2', '', 1, 10, false)).map((m) => m.seq), [1]);
+        assert.equal(await s.destroyGroup(APP, 'g2'), true);
+        assert.equal(await s.getGroup(APP, 'g2'), undefined);
+        assert.equal((await s.groupHistory(APP, 'g2', '', 1, 10, true)).length, 0);
+        assert.equal(await s.destroyGroup(APP, 'g2'), false);
+      }));
+
+    test('many concurrent writes all resolve, each once, and a closed store refuses more', async () => {
+      const s = await open();
+      await s.importAccounts(APP, [{ userId: 'a' }, { userId: 'b' }]);
+      const outcomes = await Promise.all(Array.from({ length: 1000 }, (_, i) => s.sendC2C(APP, send({ seq: i, random: i }))));
+      assert.ok(outcomes.every((o) => o.kind === 'stored' && o.failed.size === 0));
+      const page = await s.pageC2C(APP, { owner: 'a', peer: 'b', minTime: 0, maxTime: 2000, maxCount: 100 });
+      assert.equal(page.messages.length, 100);
+      await s.close();
+      await assert.rejects(s.sendC2C(APP, send({ seq: 5000 })));
+      assert.equal(await s.healthy(), false);
+    });
+  });
+}
