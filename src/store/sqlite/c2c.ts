@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { C2CMessage, C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, C2CStore, ModifyOutcome } from '../types.js';
+import type { WalScrubber } from './scrub.js';
 import type { WriteQueue } from './write-queue.js';
 
 interface MessageRow {
@@ -30,7 +31,7 @@ function toMessage(r: MessageRow): C2CMessage {
 }
 
 /** One-to-one history on SQLite. */
-export function sqliteC2C(db: Database, writes: WriteQueue): C2CStore {
+export function sqliteC2C(db: Database, writes: WriteQueue, scrubber: WalScrubber): C2CStore {
   const active = db.prepare('SELECT 1 FROM accounts WHERE app = ? AND user_id = ? AND deleted = 0').pluck();
   const findDuplicate = db
     .prepare(
@@ -120,6 +121,7 @@ export function sqliteC2C(db: Database, writes: WriteQueue): C2CStore {
     if (patch.body !== undefined && patch.cloudCustomData !== undefined) setBoth.run({ ...params, body: patch.body, ccd: patch.cloudCustomData });
     else if (patch.body !== undefined) setBody.run({ ...params, body: patch.body });
     else if (patch.cloudCustomData !== undefined) setCloudCustomData.run({ ...params, ccd: patch.cloudCustomData });
+    scrubber.request();
     return { kind: 'ok', message: toMessage(findOne.get(params) as MessageRow) };
   }
 
@@ -134,6 +136,7 @@ export function sqliteC2C(db: Database, writes: WriteQueue): C2CStore {
         if (row === undefined) return 'not_found' as const;
         if (row.recalled !== 0) return 'recalled' as const;
         recall.run(params);
+        scrubber.request();
         return 'ok' as const;
       }),
   };

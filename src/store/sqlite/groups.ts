@@ -13,6 +13,7 @@ import type {
   Topic,
 } from '../group-types.js';
 import type { ModifyOutcome } from '../types.js';
+import type { WalScrubber } from './scrub.js';
 import type { WriteQueue } from './write-queue.js';
 
 interface GroupRow {
@@ -66,7 +67,7 @@ function toMessage(r: MessageRow): GroupMessage {
 }
 
 /** Groups, members, topics and group history on SQLite. */
-export function sqliteGroups(db: Database, writes: WriteQueue): GroupStore {
+export function sqliteGroups(db: Database, writes: WriteQueue, scrubber: WalScrubber): GroupStore {
   const groupExists = db.prepare('SELECT 1 FROM groups WHERE app = ? AND group_id = ?').pluck();
   const insertGroup = db.prepare(
     `INSERT INTO groups (app, group_id, type, name, owner, introduction, notification, face_url, max_member_count,
@@ -154,6 +155,7 @@ export function sqliteGroups(db: Database, writes: WriteQueue): GroupStore {
     if (size > patch.maxSize) return { kind: 'too_large' };
     if (patch.body !== undefined) setBody.run({ ...at, body: patch.body });
     if (patch.cloudCustomData !== undefined) setData.run({ ...at, cloudCustomData: patch.cloudCustomData });
+    scrubber.request();
     return { kind: 'ok', message: toMessage(findMessage.get(at) as MessageRow) };
   }
 
@@ -227,6 +229,7 @@ export function sqliteGroups(db: Database, writes: WriteQueue): GroupStore {
       writes.run(() => {
         if (groupExists.get(app, groupId) === undefined) return false;
         for (const statement of destroy) statement.run(app, groupId);
+        scrubber.request();
         return true;
       }),
 
@@ -263,6 +266,7 @@ export function sqliteGroups(db: Database, writes: WriteQueue): GroupStore {
       writes.run(() => {
         if (topicExists.get(app, groupId, topicId) === undefined) return false;
         for (const statement of destroyTopic) statement.run(app, groupId, topicId);
+        scrubber.request();
         return true;
       }),
 
@@ -280,6 +284,7 @@ export function sqliteGroups(db: Database, writes: WriteQueue): GroupStore {
         if (row === undefined) return 'not_found' as const;
         if (row.recalled !== 0) return 'recalled' as const;
         recall.run(at);
+        scrubber.request();
         return 'ok' as const;
       }),
 

@@ -6,6 +6,7 @@ import { sqliteAccounts } from './accounts.js';
 import { sqliteC2C } from './c2c.js';
 import { sqliteGroups } from './groups.js';
 import { migrate } from './schema.js';
+import { WalScrubber } from './scrub.js';
 import { WriteQueue } from './write-queue.js';
 
 /** File name of the embedded database inside the data directory. */
@@ -25,20 +26,24 @@ export function openSqliteStore(dataDir: string): Store {
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db);
+  const scrubber = new WalScrubber(db);
+  // A crash may have left destroyed content in the WAL: fold it away before serving.
+  scrubber.scrubNow();
   const writes = new WriteQueue(db);
   let closed = false;
 
   return {
     ...sqliteAccounts(db, writes),
-    ...sqliteC2C(db, writes),
-    ...sqliteGroups(db, writes),
+    ...sqliteC2C(db, writes, scrubber),
+    ...sqliteGroups(db, writes, scrubber),
     healthy: () => Promise.resolve(!closed && db.open),
     close() {
       if (closed) return Promise.resolve();
       closed = true;
       writes.close();
-      // Fold the WAL back into the database and drop it, so old page images do not linger.
-      db.pragma('wal_checkpoint(TRUNCATE)');
+      // Fold the WAL back into the database and empty it, so old page images do not linger.
+      scrubber.scrubNow();
+      scrubber.close();
       db.close();
       return Promise.resolve();
     },

@@ -1,0 +1,35 @@
+import type { Database } from 'better-sqlite3';
+
+/** How long destroyed content may linger in the WAL before it is folded away. */
+const SCRUB_DELAY_MS = 1000;
+
+/**
+ * secure_delete zeroes old content in the database file, but the WAL keeps old page images until
+ * it is checkpointed and truncated. After a write that destroys content (modify, recall, destroy),
+ * this folds the WAL into the database and empties it within a second, batching the cost over
+ * every such write in that second.
+ */
+export class WalScrubber {
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly db: Database) {}
+
+  /** Folds and empties the WAL now. */
+  scrubNow(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.db.open) this.db.pragma('wal_checkpoint(TRUNCATE)');
+  }
+
+  /** Asks for a scrub soon; called inside writes that destroy content. */
+  request(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => this.scrubNow(), SCRUB_DELAY_MS);
+    this.#timer.unref();
+  }
+
+  close(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+}

@@ -1,0 +1,99 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { TEST_APP } from './helpers.js';
+
+/** The compiled server entry point, as `npm start` runs it. */
+const SERVER = fileURLToPath(new URL('../src/server.js', import.meta.url));
+
+/** How long a start may take before the test gives up on it. */
+const START_TIMEOUT_MS = 15_000;
+
+/** A parley server running as a child process, the way an operator runs it. */
+export interface ServerProcess {
+  readonly url: string;
+  readonly pid: number;
+  /** Everything it printed on stdout and stderr so far. */
+  output(): string;
+  /** Sends a signal and resolves with the exit code (null when a signal ended it) and that signal. */
+  stop(signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Every child still running; killed when the test process ends, however it ends. */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** The environment of decisions.md §1 for the test app, on `dataDir` and an ephemeral loopback port. */
+export function serverEnv(dataDir: string): Record<string, string> {
+  return {
+    PARLEY_PORT: '0',
+    PARLEY_HOST: '127.0.0.1',
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_SDKAPPID: String(TEST_APP.sdkappid),
+    PARLEY_SECRET_KEY: TEST_APP.secretKey,
+    PARLEY_RATE_LIMIT: '0',
+    PARLEY_LOG_LEVEL: 'warn',
+  };
+}
+
+/**
+ * Starts `node dist/src/server.js` on `dataDir` and resolves once its banner names the address and
+ * GET /healthz answers 200. Rejects (after killing the child) if it exits or stalls first.
+ */
+export async function startProcess(dataDir: string): Promise<ServerProcess> {
+  const { PATH, HOME, SYSTEMROOT, TMPDIR } = process.env;
+  const inherited = Object.fromEntries(Object.entries({ PATH, HOME, SYSTEMROOT, TMPDIR }).filter((e): e is [string, string] => e[1] !== undefined));
+  const child = spawn(process.execPath, [SERVER], { env: { ...inherited, ...serverEnv(dataDir) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  let output = '';
+  // Both pipes are drained for the child's whole life, so a chatty server never blocks on a full pipe.
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on('exit', (code, signal) => {
+      running.delete(child);
+      resolve({ code, signal });
+    });
+  });
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('parley could not be spawned');
+
+  const started = Date.now();
+  let url: string | undefined;
+  let exitedEarly: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  void exited.then((e) => (exitedEarly = e));
+  try {
+    while (url === undefined) {
+      if (exitedEarly !== undefined) throw new Error(`parley exited (code ${exitedEarly.code}, signal ${exitedEarly.signal}) before listening:\n${output}`);
+      if (Date.now() - started > START_TIMEOUT_MS) throw new Error(`parley printed no banner within ${START_TIMEOUT_MS} ms:\n${output}`);
+      const first = output.split('\n', 2);
+      if (first.length === 2) {
+        const m = /^parley listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first[0] ?? '');
+        if (m === null) throw new Error(`the banner's first line is not "parley listening on http://127.0.0.1:PORT":\n${output}`);
+        url = m[1];
+      } else {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    const health = await fetch(`${url}/healthz`);
+    if (health.status !== 200) throw new Error(`GET /healthz answered HTTP ${health.status} after the banner`);
+    const healthBody: unknown = await health.json();
+    if (JSON.stringify(healthBody) !== '{"status":"ok"}') throw new Error(`GET /healthz answered ${JSON.stringify(healthBody)}`);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    throw error;
+  }
+  const base = url;
+
+  return {
+    url: base,
+    pid,
+    output: () => output,
+    async stop(signal) {
+      if (running.has(child)) child.kill(signal);
+      return exited;
+    },
+  };
+}

@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { startServer, text } from './helpers.js';
+
+function dataDirHolds(dir: string, marker: string): boolean {
+  return readdirSync(dir).some((f) => readFileSync(join(dir, f)).includes(marker));
+}
+
+test('while parley runs, modified, recalled and destroyed content leaves the data directory within seconds', async () => {
+  const s = await startServer();
+  try {
+    await s.users('a', 'b');
+    const old = (tag: string) => `old-${tag}-${randomBytes(16).toString('hex')}`;
+    const markers = { modified: old('c2c'), recalled: old('recall'), group: old('group'), destroyed: old('destroyed') };
+    const kept = `new-${randomBytes(16).toString('hex')}`;
+    const k1 = (await s.ok('openim/sendmsg', { From_Account: 'a', To_Account: 'b', MsgRandom: 1, MsgBody: text(markers.modified) }))['MsgKey'];
+    const k2 = (await s.ok('openim/sendmsg', { From_Account: 'a', To_Account: 'b', MsgRandom: 2, MsgBody: text(markers.recalled) }))['MsgKey'];
+    const g = (await s.ok('group_open_http_svc/create_group', { Type: 'Public', Name: 'g', Owner_Account: 'a' }))['GroupId'];
+    const d = (await s.ok('group_open_http_svc/create_group', { Type: 'Public', Name: 'd', Owner_Account: 'a' }))['GroupId'];
+    await s.ok('group_open_http_svc/send_group_msg', { GroupId: g, Random: 1, MsgBody: text(markers.group) });
+    await s.ok('group_open_http_svc/send_group_msg', { GroupId: d, Random: 1, MsgBody: text(markers.destroyed) });
+    for (const m of Object.values(markers)) assert.ok(dataDirHolds(s.dataDir, m), 'the content is on disk before');
+
+    await s.ok('openim/modify_c2c_msg', { From_Account: 'a', To_Account: 'b', MsgKey: k1, MsgBody: text(kept) });
+    await s.ok('openim/admin_msgwithdraw', { From_Account: 'a', To_Account: 'b', MsgKey: k2 });
+    await s.ok('openim/modify_group_msg', { GroupId: g, MsgSeq: 1, MsgBody: text(kept) });
+    await s.ok('group_open_http_svc/destroy_group', { GroupId: d });
+    await sleep(1500);
+    for (const [what, m] of Object.entries(markers)) assert.equal(dataDirHolds(s.dataDir, m), false, `${what} content is still in the data directory`);
+    assert.ok(dataDirHolds(s.dataDir, kept), 'the new content is there');
+  } finally {
+    await s.close();
+  }
+});
