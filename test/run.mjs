@@ -19,7 +19,9 @@ const optional = [
 const selected = files.filter((f) => optional.every((o) => !f.endsWith(o.marker) || process.env[o.variable]));
 for (const o of optional) {
   const count = files.filter((f) => f.endsWith(o.marker)).length;
-  if (!process.env[o.variable]) {
+  if (count === 0) {
+    console.log(`${o.what}: none exist yet; ${o.variable} will turn them on when they do`);
+  } else if (!process.env[o.variable]) {
     console.log(`skipped: ${count} ${o.what} (set ${o.variable} to run them)`);
   } else {
     console.log(`running: ${count} ${o.what} against ${o.variable}`);
