@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import { checkMsgBody, MsgBody } from '../../domain/elements.js';
-import { MAX_MESSAGE_BYTES, messageBytes } from '../../domain/message.js';
+import { MsgBody } from '../../domain/elements.js';
+import { MAX_MESSAGE_BYTES } from '../../domain/message.js';
 import { formatMsgKey, parseMsgKey } from '../../domain/msg-key.js';
 import { isUserId, userIdProblem } from '../../domain/user-id.js';
-import { defineApi, fail, ok } from '../define.js';
+import { defineApi, fail, isFailure, ok } from '../define.js';
 import { requestSchema } from '../request.js';
+import { readPatch, TOO_LARGE_AFTER } from './modify-common.js';
 import { accountState } from './c2c-common.js';
 
 export const ModifyC2CMsg = requestSchema({
@@ -36,24 +37,18 @@ export const modify_c2c_msg = defineApi({
     if (!isUserId(to) || (await accountState(ctx, to)) === 'none') return fail(90012, `To_Account ${isUserId(to) ? `"${to}" is not imported` : userIdProblem('To_Account', to)}`);
     const key = parseMsgKey(body['MsgKey']);
     if (key === undefined) return fail(20001, 'MsgKey is required: three u32 joined by "_", as sendmsg or admin_getroammsg returned it');
-    if (!req.has('MsgBody') && !req.has('CloudCustomData')) return fail(20001, 'nothing to modify: give MsgBody, CloudCustomData or both');
-    const bodyProblem = req.has('MsgBody') ? checkMsgBody(body['MsgBody']) : undefined;
-    if (bodyProblem !== undefined) return fail(bodyProblem.code, bodyProblem.info);
-    if (req.has('CloudCustomData') && !req.valid('CloudCustomData')) return fail(90010, 'CloudCustomData must be a string');
-    const newBody = req.has('MsgBody') ? JSON.stringify(body['MsgBody']) : undefined;
-    const newData = req.has('CloudCustomData') ? req.get('CloudCustomData') : undefined;
-    const givenSize = messageBytes(newBody, newData);
-    if (givenSize > MAX_MESSAGE_BYTES) return fail(90010, `the new content is ${givenSize} bytes; a message may be at most ${MAX_MESSAGE_BYTES}`);
+    const patch = readPatch(body);
+    if (isFailure(patch)) return patch;
 
     const ref = { from, to, ...key };
-    const outcome = await ctx.deps.store.modifyC2C(ctx.app.sdkappid, ref, { body: newBody, cloudCustomData: newData, maxSize: MAX_MESSAGE_BYTES });
+    const outcome = await ctx.deps.store.modifyC2C(ctx.app.sdkappid, ref, { ...patch, maxSize: MAX_MESSAGE_BYTES });
     switch (outcome.kind) {
       case 'not_found':
         return fail(20026, `no message ${formatMsgKey(key)} from "${from}" to "${to}"`);
       case 'recalled':
         return fail(20023, 'the message was recalled; a recalled message cannot be modified');
       case 'too_large':
-        return fail(90010, `after the modification the message would exceed ${MAX_MESSAGE_BYTES} bytes (MsgBody JSON plus CloudCustomData)`);
+        return fail(90010, TOO_LARGE_AFTER);
       case 'ok': {
         const m = outcome.message;
         ctx.deps.bus.publish({

@@ -1,9 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import { checkMsgBody, MsgBody } from '../../domain/elements.js';
-import { MAX_MESSAGE_BYTES, messageBytes } from '../../domain/message.js';
+import { MsgBody } from '../../domain/elements.js';
+import { MAX_MESSAGE_BYTES } from '../../domain/message.js';
 import { defineApi, fail, isFailure, ok } from '../define.js';
 import { findGroup, findTopic } from '../group_open_http_svc/group-common.js';
 import { requestSchema } from '../request.js';
+import { readPatch, TOO_LARGE_AFTER } from './modify-common.js';
 
 export const ModifyGroupMsg = requestSchema({
   GroupId: Type.String(),
@@ -33,17 +34,11 @@ export const modify_group_msg = defineApi({
     if (group.type === 'AVChatRoom') return fail(10007, 'audio-video groups keep no history to modify');
     const topicId = await findTopic(ctx, group, body['TopicId']);
     if (isFailure(topicId)) return topicId;
-    if (!req.has('MsgBody') && !req.has('CloudCustomData')) return fail(20001, 'nothing to modify: give MsgBody, CloudCustomData or both');
-    const bodyProblem = req.has('MsgBody') ? checkMsgBody(body['MsgBody']) : undefined;
-    if (bodyProblem !== undefined) return fail(bodyProblem.code, bodyProblem.info);
-    if (req.has('CloudCustomData') && !req.valid('CloudCustomData')) return fail(90010, 'CloudCustomData must be a string');
-    const newBody = req.has('MsgBody') ? JSON.stringify(body['MsgBody']) : undefined;
-    const newData = req.has('CloudCustomData') ? req.get('CloudCustomData') : undefined;
-    const givenSize = messageBytes(newBody, newData);
-    if (givenSize > MAX_MESSAGE_BYTES) return fail(90010, `the new content is ${givenSize} bytes; a message may be at most ${MAX_MESSAGE_BYTES}`);
+    const patch = readPatch(body);
+    if (isFailure(patch)) return patch;
 
     const seq = req.get('MsgSeq');
-    const outcome = await ctx.deps.store.modifyGroupMessage(ctx.app.sdkappid, group.groupId, topicId, seq, { body: newBody, cloudCustomData: newData, maxSize: MAX_MESSAGE_BYTES });
+    const outcome = await ctx.deps.store.modifyGroupMessage(ctx.app.sdkappid, group.groupId, topicId, seq, { ...patch, maxSize: MAX_MESSAGE_BYTES });
     const where = topicId === '' ? `group "${group.groupId}"` : `topic "${topicId}"`;
     switch (outcome.kind) {
       case 'not_found':
@@ -51,7 +46,7 @@ export const modify_group_msg = defineApi({
       case 'recalled':
         return fail(20023, 'the message was recalled; a recalled message cannot be modified');
       case 'too_large':
-        return fail(90010, `after the modification the message would exceed ${MAX_MESSAGE_BYTES} bytes (MsgBody JSON plus CloudCustomData)`);
+        return fail(90010, TOO_LARGE_AFTER);
       case 'ok':
         ctx.deps.bus.publish({
           type: 'group.modified',

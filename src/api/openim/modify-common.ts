@@ -1,0 +1,29 @@
+import { checkMsgBody } from '../../domain/elements.js';
+import { MAX_MESSAGE_BYTES, messageBytes } from '../../domain/message.js';
+import { type Failure, fail } from '../define.js';
+
+/** What a modification replaces: MsgBody (as JSON text) and/or CloudCustomData. */
+export interface Patch {
+  readonly body?: string;
+  readonly cloudCustomData?: string;
+}
+
+/**
+ * The content checks both modify APIs share (decisions.md §5 steps 4-5): something to modify, a
+ * valid MsgBody, a string CloudCustomData, and new content within 12 KB on its own.
+ */
+export function readPatch(request: Readonly<Record<string, unknown>>): Patch | Failure<20001 | 90002 | 90007 | 90010> {
+  const msgBody = request['MsgBody'];
+  const cloudCustomData = request['CloudCustomData'];
+  if (msgBody === undefined && cloudCustomData === undefined) return fail(20001, 'nothing to modify: give MsgBody, CloudCustomData or both');
+  const bodyProblem = msgBody === undefined ? undefined : checkMsgBody(msgBody);
+  if (bodyProblem !== undefined) return fail(bodyProblem.code, bodyProblem.info);
+  if (cloudCustomData !== undefined && typeof cloudCustomData !== 'string') return fail(90010, 'CloudCustomData must be a string');
+  const body = msgBody === undefined ? undefined : JSON.stringify(msgBody);
+  const size = messageBytes(body, cloudCustomData);
+  if (size > MAX_MESSAGE_BYTES) return fail(90010, `the new content is ${size} bytes; a message may be at most ${MAX_MESSAGE_BYTES}`);
+  return { body, cloudCustomData };
+}
+
+/** ErrorInfo when the stored message plus the new content would exceed 12 KB. */
+export const TOO_LARGE_AFTER = `after the modification the message would exceed ${MAX_MESSAGE_BYTES} bytes (MsgBody JSON plus CloudCustomData)`;
