@@ -118,6 +118,7 @@ export interface GroupStore {
   /** Creates a topic; false when its TopicId is taken. */
   createTopic(app: number, topic: NewTopic): Promise<boolean>;
   getTopics(app: number, groupId: string): Promise<readonly Topic[]>;
+  getTopic(app: number, groupId: string, topicId: string): Promise<Topic | undefined>;
   destroyTopic(app: number, groupId: string, topicId: string): Promise<boolean>;
 
   sendGroupMessage(app: number, message: GroupSend): Promise<GroupSendOutcome>;

@@ -21,8 +21,8 @@ export async function findTopic(ctx: ApiContext, group: Group, value: unknown): 
   if (group.type !== 'Community' || !group.supportTopic) {
     return fail(10004, `group "${group.groupId}" is not a Community with topics (SupportTopic 1), so TopicId does not apply`);
   }
-  const topics = await ctx.deps.store.getTopics(ctx.app.sdkappid, group.groupId);
-  if (!topics.some((t) => t.topicId === value)) return fail(10010, `topic "${printable(value)}" does not exist in group "${group.groupId}"`);
+  const topic = await ctx.deps.store.getTopic(ctx.app.sdkappid, group.groupId, value);
+  if (topic === undefined) return fail(10010, `topic "${printable(value)}" does not exist in group "${group.groupId}"`);
   return value;
 }
 

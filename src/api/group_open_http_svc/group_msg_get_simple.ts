@@ -39,7 +39,7 @@ export const group_msg_get_simple = defineApi({
     if (isFailure(topicId)) return topicId;
     const store = ctx.deps.store;
     const app = ctx.app.sdkappid;
-    const newest = topicId === '' ? group.nextMsgSeq - 1 : ((await store.getTopics(app, group.groupId)).find((t) => t.topicId === topicId)?.nextMsgSeq ?? 1) - 1;
+    const newest = (topicId === '' ? group.nextMsgSeq : ((await store.getTopic(app, group.groupId, topicId))?.nextMsgSeq ?? 1)) - 1;
     const toSeq = Math.min(req.get('ReqMsgSeq') ?? newest, newest);
     const fromSeq = Math.max(1, toSeq - req.get('ReqMsgNumber') + 1);
     const messages = toSeq < 1 ? [] : await store.groupHistory(app, group.groupId, topicId, fromSeq, toSeq, req.get('WithRecalledMsg') === 1);

@@ -48,6 +48,24 @@ interface MessageRow {
   recalled: number;
 }
 
+type TopicRow = Record<string, string | number> & { last_seq: number; last_time: number };
+
+function toTopic(r: TopicRow): Topic {
+  return {
+    groupId: String(r['group_id']),
+    topicId: String(r['topic_id']),
+    name: String(r['name']),
+    fromAccount: String(r['from_account']),
+    customString: String(r['custom_string']),
+    faceUrl: String(r['face_url']),
+    notification: String(r['notification']),
+    introduction: String(r['introduction']),
+    createTime: Number(r['create_time']),
+    nextMsgSeq: r.last_seq + 1,
+    lastMsgTime: r.last_time,
+  };
+}
+
 const MESSAGE_COLUMNS = 'group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data, recalled';
 const AT_SEQ = 'app = @app AND group_id = @groupId AND topic_id = @topicId AND msg_seq = @seq';
 
@@ -105,6 +123,11 @@ export function sqliteGroups(db: Database, writes: WriteQueue, scrubber: WalScru
     `SELECT t.*, s.last_seq, s.last_time FROM group_topics t
      JOIN group_seqs s ON s.app = t.app AND s.group_id = t.group_id AND s.topic_id = t.topic_id
      WHERE t.app = ? AND t.group_id = ? ORDER BY t.create_time, t.topic_id`,
+  );
+  const selectTopic = db.prepare(
+    `SELECT t.*, s.last_seq, s.last_time FROM group_topics t
+     JOIN group_seqs s ON s.app = t.app AND s.group_id = t.group_id AND s.topic_id = t.topic_id
+     WHERE t.app = ? AND t.group_id = ? AND t.topic_id = ?`,
   );
   const destroyTopic = ['group_messages', 'group_seqs', 'group_topics'].map((table) =>
     db.prepare(`DELETE FROM ${table} WHERE app = ? AND group_id = ? AND topic_id = ?`),
@@ -242,24 +265,12 @@ export function sqliteGroups(db: Database, writes: WriteQueue, scrubber: WalScru
       }),
 
     getTopics(app, groupId) {
-      const rows = selectTopics.all(app, groupId) as (Record<string, string | number> & { last_seq: number; last_time: number })[];
-      return Promise.resolve(
-        rows.map(
-          (r): Topic => ({
-            groupId: String(r['group_id']),
-            topicId: String(r['topic_id']),
-            name: String(r['name']),
-            fromAccount: String(r['from_account']),
-            customString: String(r['custom_string']),
-            faceUrl: String(r['face_url']),
-            notification: String(r['notification']),
-            introduction: String(r['introduction']),
-            createTime: Number(r['create_time']),
-            nextMsgSeq: r.last_seq + 1,
-            lastMsgTime: r.last_time,
-          }),
-        ),
-      );
+      return Promise.resolve((selectTopics.all(app, groupId) as TopicRow[]).map(toTopic));
+    },
+
+    getTopic(app, groupId, topicId) {
+      const row = selectTopic.get(app, groupId, topicId) as TopicRow | undefined;
+      return Promise.resolve(row === undefined ? undefined : toTopic(row));
     },
 
     destroyTopic: (app, groupId, topicId) =>
