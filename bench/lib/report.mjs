@@ -1,0 +1,91 @@
+// Turns the phases of a run into the printed tables and the verdict on the issue's targets.
+
+/** modify_c2c_msg must reach this share of the bare node:http ceiling. */
+export const MODIFY_TARGET = 0.5;
+/** parley's peak resident memory must stay under this many MB (10^6 bytes). */
+export const RSS_TARGET_MB = 200;
+
+export const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const pct = (share) => `${fmt(share * 100)}%`;
+/** A process using at least this share of one CPU is taken to be the bottleneck. */
+const BUSY = 0.85;
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function table(rows) {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => String(r[c]).length)));
+  return rows.map((r) => r.map((cell, c) => (c < 2 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ')).join('\n');
+}
+
+/**
+ * Prints every phase, then the medians over rounds and the targets. Each parley phase is compared
+ * with the mean of the baselines that open and close its round.
+ */
+export function report({ results, memory, phases }) {
+  const baselineOf = new Map(results.filter((r) => r.kind === 'baseline').map((r) => [r.round, r.requestsPerSecond]));
+  const ceilingOf = (round) => ((baselineOf.get(round) ?? NaN) + (baselineOf.get(round + 1) ?? NaN)) / 2;
+  const ratioOf = (r) => (r.kind === 'baseline' ? undefined : r.requestsPerSecond / ceilingOf(r.round));
+
+  console.log('');
+  console.log(
+    table([
+      ['round', 'phase', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'requests', 'failed', 'server CPU', 'generator CPU'],
+      ...results.map((r) => [
+        String(r.round),
+        r.kind,
+        fmt(r.requestsPerSecond),
+        ratioOf(r) === undefined ? '' : fmt(ratioOf(r), 2),
+        fmt(r.latency.p50),
+        fmt(r.latency.p99),
+        fmt(r.total),
+        fmt(r.failed + r.warmup.failed),
+        pct(r.cpu.server),
+        pct(r.cpu.generator),
+      ]),
+    ]),
+  );
+
+  const baselines = [...baselineOf.values()];
+  const ceiling = median(baselines);
+  const summary = { ceiling, baselineMin: Math.min(...baselines), baselineMax: Math.max(...baselines), phases: {} };
+  const rows = [['', 'phase', 'req/s', 'ratio', 'ratio range', 'p99 ms']];
+  rows.push(['', 'baseline', fmt(ceiling), '1.00', '', fmt(median(results.filter((r) => r.kind === 'baseline').map((r) => r.latency.p99)))]);
+  for (const kind of phases) {
+    const runs = results.filter((r) => r.kind === kind);
+    const ratios = runs.map(ratioOf);
+    const figures = { requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)), ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios), p99: median(runs.map((r) => r.latency.p99)) };
+    summary.phases[kind] = figures;
+    rows.push(['', kind, fmt(figures.requestsPerSecond), fmt(figures.ratio, 2), `${fmt(figures.ratioMin, 2)}–${fmt(figures.ratioMax, 2)}`, fmt(figures.p99)]);
+  }
+  console.log('\nmedians over the rounds (ratio: to the mean of the baselines around each run)');
+  console.log(table(rows));
+  console.log(`baseline runs ranged ${fmt(summary.baselineMin)}–${fmt(summary.baselineMax)} req/s`);
+
+  // Which process limited each phase: the figures mean different things when the load generator,
+  // rather than the server, ran out of CPU, or when neither did (other load on a shared machine).
+  const generatorBound = results.filter((r) => r.kind === 'baseline' && r.cpu.generator >= BUSY);
+  if (generatorBound.length > 0) {
+    console.log(`note: in ${generatorBound.length} of ${baselines.length} baseline runs the load generator, not node:http, was the limit (generator CPU >= ${pct(BUSY)}); the ceiling is the generator's`);
+  }
+  const starved = results.filter((r) => r.cpu.server < BUSY && r.cpu.generator < BUSY);
+  if (starved.length > 0) {
+    console.log(`note: in ${starved.length} of ${results.length} runs neither the server nor the generator was CPU-bound: other load on the machine squeezed both, which pulls ratios towards 1; rerun when it is quieter`);
+  }
+
+  const peakMB = memory.parley.peakMiB * 1.048576;
+  console.log(`peak RSS (VmHWM): parley ${fmt(peakMB, 1)} MB, baseline ${fmt(memory.baseline.peakMiB * 1.048576, 1)} MB`);
+  console.log('');
+  const modify = summary.phases['modify'];
+  summary.targets = { rss: peakMB < RSS_TARGET_MB, peakMB };
+  if (modify !== undefined) {
+    summary.targets.modify = modify.ratio >= MODIFY_TARGET;
+    console.log(`target: modify_c2c_msg >= ${MODIFY_TARGET} of the ceiling ... ${summary.targets.modify ? 'met' : 'MISSED'} (${fmt(modify.ratio, 2)})`);
+  }
+  console.log(`target: parley peak RSS < ${RSS_TARGET_MB} MB ............. ${summary.targets.rss ? 'met' : 'MISSED'} (${fmt(peakMB, 1)} MB)`);
+  if (summary.phases['sendmsg'] !== undefined) console.log(`sendmsg (no target): ${fmt(summary.phases['sendmsg'].ratio, 2)} of the ceiling`);
+  return summary;
+}
