@@ -21,6 +21,8 @@ export function createApp(deps: Deps): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BODY_BYTES,
     genReqId: () => deps.ids.requestId(),
+    // One logger for all requests: a child logger per request costs more than the request id it binds.
+    childLoggerFactory: (logger) => logger,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });

@@ -33,8 +33,12 @@ export interface Deps {
 
 export const systemClock: Clock = { nowMs: () => Date.now() };
 
+/** Request ids: a random prefix per process and a counter, unique without a system call per request. */
+const processPrefix = randomBytes(4).toString('hex');
+let requestCounter = 0;
+
 export const randomIds: Ids = {
-  requestId: () => randomBytes(8).toString('hex'),
+  requestId: () => `${processPrefix}${(requestCounter++).toString(16).padStart(8, '0')}`,
   randomU32: () => randomInt(0x100000000),
 };
 

@@ -29,9 +29,9 @@ test('group commit: writes queued together commit together; one that throws is r
   db.close();
 });
 
-test('the schema refuses a database from a newer parley', () => {
+test('the schema refuses a database from a newer parley', async () => {
   const dir = tempDir();
-  openSqliteStore(dir).close();
+  await openSqliteStore(dir).close();
   const db = new Database(join(dir, 'parley.db'));
   db.pragma('user_version = 999');
   db.close();

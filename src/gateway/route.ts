@@ -67,7 +67,7 @@ export function mountGateway(app: FastifyInstance, deps: Deps, apis: readonly Ap
       const outcome = await api.handle({ deps, app: target, identifier, requestId }, parsed.body);
       return outcome.ok ? success(api.successInfo ?? '', outcome.fields) : failure(outcome.code, outcome.info);
     } catch (error) {
-      request.log.error({ err: error, api: `${service}/${command}` }, 'API handler failed');
+      request.log.error({ err: error, api: `${service}/${command}`, requestId }, 'API handler failed');
       return failure(family.internal, `internal error (request id ${requestId}); retry, and report the id if it persists`);
     }
   }
@@ -78,7 +78,7 @@ export function mountGateway(app: FastifyInstance, deps: Deps, apis: readonly Ap
     handler: async (request: FastifyRequest<{ Params: { service: string; command: string } }>, reply: FastifyReply) => {
       const { service, command } = request.params;
       const envelope = await handle(request, service, command);
-      request.log.debug({ api: `${service}/${command}`, code: envelope.ErrorCode }, 'api call');
+      request.log.debug({ api: `${service}/${command}`, code: envelope.ErrorCode, requestId: request.id }, 'api call');
       return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(envelope);
     },
   });

@@ -1,9 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import type { AccountInput, AccountState, AccountStore } from '../types.js';
-import type { WriteQueue } from './write-queue.js';
+import type { AccountInput, AccountState } from '../types.js';
 
-/** Accounts on SQLite. */
-export function sqliteAccounts(db: Database, writes: WriteQueue): AccountStore {
+/** Account writes; each runs inside the write queue's transaction. */
+export function accountWrites(db: Database) {
   const upsert = db.prepare(
     `INSERT INTO accounts (app, user_id, nick, face_url, deleted) VALUES (@app, @userId, @nick, @faceUrl, 0)
      ON CONFLICT (app, user_id) DO UPDATE SET deleted = 0,
@@ -11,36 +10,58 @@ export function sqliteAccounts(db: Database, writes: WriteQueue): AccountStore {
        face_url = CASE WHEN @hasFaceUrl THEN excluded.face_url ELSE face_url END`,
   );
   const markDeleted = db.prepare('UPDATE accounts SET deleted = 1 WHERE app = ? AND user_id = ? AND deleted = 0');
+  return {
+    importAccounts(app: number, accounts: readonly AccountInput[]): void {
+      for (const a of accounts) {
+        upsert.run({
+          app,
+          userId: a.userId,
+          nick: a.nick ?? '',
+          faceUrl: a.faceUrl ?? '',
+          hasNick: a.nick === undefined ? 0 : 1,
+          hasFaceUrl: a.faceUrl === undefined ? 0 : 1,
+        });
+      }
+    },
+    deleteAccounts(app: number, userIds: readonly string[]): ReadonlyMap<string, boolean> {
+      return new Map(userIds.map((id) => [id, markDeleted.run(app, id).changes > 0]));
+    },
+  };
+}
+
+/** Account states remembered in memory; the oldest is forgotten first. */
+const CACHE_SIZE = 100_000;
+
+/**
+ * Account reads. Every call checks one or two accounts, so their states are kept in a bounded
+ * cache. This process owns the database file, so the cache is kept right by the writes themselves:
+ * `imported` and `deleted` are called once those writes are committed.
+ */
+export function accountReads(db: Database) {
   const state = db.prepare('SELECT deleted FROM accounts WHERE app = ? AND user_id = ?').pluck();
+  const cache = new Map<string, AccountState>();
+  const key = (app: number, userId: string) => `${app}\u0000${userId}`;
 
   function accountState(app: number, userId: string): AccountState {
+    const known = cache.get(key(app, userId));
+    if (known !== undefined) return known;
     const deleted = state.get(app, userId) as number | undefined;
-    if (deleted === undefined) return 'none';
-    return deleted === 0 ? 'active' : 'deleted';
+    const value = deleted === undefined ? 'none' : deleted === 0 ? 'active' : 'deleted';
+    if (cache.size >= CACHE_SIZE) {
+      const oldest = cache.keys().next();
+      if (oldest.done !== true) cache.delete(oldest.value);
+    }
+    cache.set(key(app, userId), value);
+    return value;
   }
 
   return {
-    importAccounts(app: number, accounts: readonly AccountInput[]) {
-      return writes.run(() => {
-        for (const a of accounts) {
-          upsert.run({
-            app,
-            userId: a.userId,
-            nick: a.nick ?? '',
-            faceUrl: a.faceUrl ?? '',
-            hasNick: a.nick === undefined ? 0 : 1,
-            hasFaceUrl: a.faceUrl === undefined ? 0 : 1,
-          });
-        }
-      });
-    },
-
-    deleteAccounts(app: number, userIds: readonly string[]) {
-      return writes.run(() => new Map(userIds.map((id) => [id, markDeleted.run(app, id).changes > 0])));
-    },
-
-    accountStates(app: number, userIds: readonly string[]) {
+    accountStates(app: number, userIds: readonly string[]): Promise<ReadonlyMap<string, AccountState>> {
       return Promise.resolve(new Map(userIds.map((id) => [id, accountState(app, id)])));
+    },
+    /** Forgets cached states after a committed import or delete; the next read asks the database. */
+    changed(app: number, userIds: readonly string[]): void {
+      for (const id of userIds) cache.delete(key(app, id));
     },
   };
 }

@@ -1,7 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import type { C2CMessage, C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, C2CStore, ModifyOutcome } from '../types.js';
+import type { C2CMessage, C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, ModifyOutcome, RecallOutcome } from '../types.js';
 import type { WalScrubber } from './scrub.js';
-import type { WriteQueue } from './write-queue.js';
 
 interface MessageRow {
   from_account: string;
@@ -30,8 +29,8 @@ function toMessage(r: MessageRow): C2CMessage {
   };
 }
 
-/** One-to-one history on SQLite. */
-export function sqliteC2C(db: Database, writes: WriteQueue, scrubber: WalScrubber): C2CStore {
+/** One-to-one writes; each runs inside the write queue's transaction. */
+export function c2cWrites(db: Database, scrubber: WalScrubber) {
   const active = db.prepare('SELECT 1 FROM accounts WHERE app = ? AND user_id = ? AND deleted = 0').pluck();
   const findDuplicate = db
     .prepare(
@@ -45,32 +44,16 @@ export function sqliteC2C(db: Database, writes: WriteQueue, scrubber: WalScrubbe
     `INSERT INTO c2c_messages (app, from_account, to_account, user_lo, user_hi, msg_seq, msg_random, msg_time, crc, body, cloud_custom_data, sender_sync)
      VALUES (@app, @from, @to, @lo, @hi, @seq, @random, @time, @crc, @body, @ccd, @senderSync)`,
   );
-  const findForUpdate = db.prepare(`SELECT recalled, length(CAST(body AS BLOB)) AS body_size, length(CAST(cloud_custom_data AS BLOB)) AS ccd_size FROM c2c_messages WHERE ${REF}`);
-  const findOne = db.prepare(`SELECT ${COLUMNS} FROM c2c_messages WHERE ${REF}`);
+  const findForUpdate = db.prepare(`SELECT recalled FROM c2c_messages WHERE ${REF}`);
   const recall = db.prepare(`UPDATE c2c_messages SET recalled = 1, body = '[]', cloud_custom_data = '' WHERE ${REF}`);
-  const setBody = db.prepare(`UPDATE c2c_messages SET body = @body WHERE ${REF}`);
-  const setCloudCustomData = db.prepare(`UPDATE c2c_messages SET cloud_custom_data = @ccd WHERE ${REF}`);
-  const setBoth = db.prepare(`UPDATE c2c_messages SET body = @body, cloud_custom_data = @ccd WHERE ${REF}`);
-  // Newest first; a message the owner sent with SyncOtherMachine=2 is not in the owner's roaming.
-  const pageFirst = db.prepare(
-    `SELECT ${COLUMNS} FROM c2c_messages
-     WHERE app = @app AND user_lo = @lo AND user_hi = @hi AND msg_time BETWEEN @minTime AND @maxTime
-       AND (sender_sync = 1 OR from_account = @peer)
-     ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC LIMIT @limit`,
+  // One statement does the whole modification when it can: the message exists, is not recalled,
+  // and fits after the change. When it changes nothing, findForUpdate tells which check failed.
+  const update = db.prepare(
+    `UPDATE c2c_messages SET body = coalesce(@body, body), cloud_custom_data = coalesce(@ccd, cloud_custom_data)
+     WHERE ${REF} AND recalled = 0
+       AND length(CAST(coalesce(@body, body) AS BLOB)) + length(CAST(coalesce(@ccd, cloud_custom_data) AS BLOB)) <= @maxSize
+     RETURNING ${COLUMNS}`,
   );
-  const pageAfter = db.prepare(
-    `SELECT ${COLUMNS} FROM c2c_messages
-     WHERE app = @app AND user_lo = @lo AND user_hi = @hi AND msg_time BETWEEN @minTime AND @maxTime
-       AND (msg_time, msg_seq, msg_random) < (@time, @seq, @random)
-       AND (sender_sync = 1 OR from_account = @peer)
-     ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC LIMIT @limit`,
-  );
-  const sameKey = db.prepare(
-    `SELECT ${COLUMNS} FROM c2c_messages
-     WHERE app = @app AND user_lo = @lo AND user_hi = @hi AND msg_time = @time AND msg_seq = @seq AND msg_random = @random
-       AND (sender_sync = 1 OR from_account = @peer)`,
-  );
-
   function send(app: number, m: C2CSend): C2CSendOutcome {
     if (active.get(app, m.from) === undefined) return { kind: 'sender_unknown' };
     const firstTime = findDuplicate.get(app, m.from, m.seq, m.random, m.dedupSince, m.crc) as number | undefined;
@@ -92,6 +75,55 @@ export function sqliteC2C(db: Database, writes: WriteQueue, scrubber: WalScrubbe
     return { kind: 'stored', failed };
   }
 
+  function modify(app: number, ref: C2CRef, patch: C2CPatch): ModifyOutcome<C2CMessage> {
+    const params = { app, ...ref };
+    const row = update.get({ ...params, body: patch.body ?? null, ccd: patch.cloudCustomData ?? null, maxSize: patch.maxSize }) as MessageRow | undefined;
+    if (row !== undefined) {
+      scrubber.request();
+      return { kind: 'ok', message: toMessage(row) };
+    }
+    const found = findForUpdate.get(params) as { recalled: number } | undefined;
+    if (found === undefined) return { kind: 'not_found' };
+    return { kind: found.recalled !== 0 ? 'recalled' : 'too_large' };
+  }
+
+  return {
+    sendC2C: send,
+    modifyC2C: modify,
+    recallC2C(app: number, ref: C2CRef): RecallOutcome {
+      const params = { app, ...ref };
+      const row = findForUpdate.get(params) as { recalled: number } | undefined;
+      if (row === undefined) return 'not_found';
+      if (row.recalled !== 0) return 'recalled';
+      recall.run(params);
+      scrubber.request();
+      return 'ok';
+    },
+  };
+}
+
+/** One-to-one history reads. */
+export function c2cReads(db: Database) {
+  // Newest first; a message the owner sent with SyncOtherMachine=2 is not in the owner's roaming.
+  const pageFirst = db.prepare(
+    `SELECT ${COLUMNS} FROM c2c_messages
+     WHERE app = @app AND user_lo = @lo AND user_hi = @hi AND msg_time BETWEEN @minTime AND @maxTime
+       AND (sender_sync = 1 OR from_account = @peer)
+     ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC LIMIT @limit`,
+  );
+  const pageAfter = db.prepare(
+    `SELECT ${COLUMNS} FROM c2c_messages
+     WHERE app = @app AND user_lo = @lo AND user_hi = @hi AND msg_time BETWEEN @minTime AND @maxTime
+       AND (msg_time, msg_seq, msg_random) < (@time, @seq, @random)
+       AND (sender_sync = 1 OR from_account = @peer)
+     ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC LIMIT @limit`,
+  );
+  const sameKey = db.prepare(
+    `SELECT ${COLUMNS} FROM c2c_messages
+     WHERE app = @app AND user_lo = @lo AND user_hi = @hi AND msg_time = @time AND msg_seq = @seq AND msg_random = @random
+       AND (sender_sync = 1 OR from_account = @peer)`,
+  );
+
   function page(app: number, q: C2CPageQuery): C2CPage {
     const [lo, hi] = q.owner < q.peer ? [q.owner, q.peer] : [q.peer, q.owner];
     const params = { app, lo, hi, minTime: q.minTime, maxTime: q.maxTime, peer: q.peer, limit: q.maxCount + 1 };
@@ -110,35 +142,8 @@ export function sqliteC2C(db: Database, writes: WriteQueue, scrubber: WalScrubbe
     return { messages: kept.reverse().map(toMessage), complete };
   }
 
-  function modify(app: number, ref: C2CRef, patch: C2CPatch): ModifyOutcome<C2CMessage> {
-    const params = { app, ...ref };
-    const row = findForUpdate.get(params) as { recalled: number; body_size: number; ccd_size: number } | undefined;
-    if (row === undefined) return { kind: 'not_found' };
-    if (row.recalled !== 0) return { kind: 'recalled' };
-    const bodySize = patch.body === undefined ? row.body_size : Buffer.byteLength(patch.body);
-    const ccdSize = patch.cloudCustomData === undefined ? row.ccd_size : Buffer.byteLength(patch.cloudCustomData);
-    if (bodySize + ccdSize > patch.maxSize) return { kind: 'too_large' };
-    if (patch.body !== undefined && patch.cloudCustomData !== undefined) setBoth.run({ ...params, body: patch.body, ccd: patch.cloudCustomData });
-    else if (patch.body !== undefined) setBody.run({ ...params, body: patch.body });
-    else if (patch.cloudCustomData !== undefined) setCloudCustomData.run({ ...params, ccd: patch.cloudCustomData });
-    scrubber.request();
-    return { kind: 'ok', message: toMessage(findOne.get(params) as MessageRow) };
-  }
-
   return {
-    sendC2C: (app, message) => writes.run(() => send(app, message)),
-    pageC2C: (app, query) => Promise.resolve(page(app, query)),
-    modifyC2C: (app, ref, patch) => writes.run(() => modify(app, ref, patch)),
-    recallC2C: (app, ref) =>
-      writes.run(() => {
-        const params = { app, ...ref };
-        const row = findForUpdate.get(params) as { recalled: number } | undefined;
-        if (row === undefined) return 'not_found' as const;
-        if (row.recalled !== 0) return 'recalled' as const;
-        recall.run(params);
-        scrubber.request();
-        return 'ok' as const;
-      }),
+    pageC2C: (app: number, query: C2CPageQuery): Promise<C2CPage> => Promise.resolve(page(app, query)),
   };
 }
 

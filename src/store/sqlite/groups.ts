@@ -6,7 +6,6 @@ import type {
   GroupMessage,
   GroupSend,
   GroupSendOutcome,
-  GroupStore,
   GroupType,
   NewGroup,
   NewTopic,
@@ -14,7 +13,6 @@ import type {
 } from '../group-types.js';
 import type { ModifyOutcome } from '../types.js';
 import type { WalScrubber } from './scrub.js';
-import type { WriteQueue } from './write-queue.js';
 
 interface GroupRow {
   group_id: string;
@@ -84,8 +82,8 @@ function toMessage(r: MessageRow): GroupMessage {
   };
 }
 
-/** Groups, members, topics and group history on SQLite. */
-export function sqliteGroups(db: Database, writes: WriteQueue, scrubber: WalScrubber): GroupStore {
+/** Groups, members, topics and group history on SQLite: `writes` run inside the write queue. */
+export function sqliteGroups(db: Database, scrubber: WalScrubber) {
   const groupExists = db.prepare('SELECT 1 FROM groups WHERE app = ? AND group_id = ?').pluck();
   const insertGroup = db.prepare(
     `INSERT INTO groups (app, group_id, type, name, owner, introduction, notification, face_url, max_member_count,
@@ -182,22 +180,11 @@ export function sqliteGroups(db: Database, writes: WriteQueue, scrubber: WalScru
     return { kind: 'ok', message: toMessage(findMessage.get(at) as MessageRow) };
   }
 
-  return {
-    createGroup: (app, g: NewGroup) =>
-      writes.run(() => {
-        if (groupExists.get(app, g.groupId) !== undefined) return false;
-        insertGroup.run({ app, ...g, supportTopic: g.supportTopic ? 1 : 0 });
-        insertSeq.run(app, g.groupId, '');
-        for (const m of g.members) {
-          insertMember.run({ app, groupId: g.groupId, account: m.account, role: m.role, joinTime: g.createTime, nameCard: m.nameCard ?? '', msgFlag: m.msgFlag ?? 'AcceptAndNotify' });
-        }
-        return true;
-      }),
-
-    getGroup(app, groupId) {
+  const readsApi = {
+    getGroup(app: number, groupId: string): Promise<Group | undefined> {
       const r = selectGroup.get(app, groupId) as GroupRow | undefined;
       if (r === undefined) return Promise.resolve(undefined);
-      const group: Group = {
+      return Promise.resolve({
         groupId: r.group_id,
         type: r.type as GroupType,
         name: r.name,
@@ -214,91 +201,99 @@ export function sqliteGroups(db: Database, writes: WriteQueue, scrubber: WalScru
         memberCount: r.member_count,
         nextMsgSeq: r.last_seq + 1,
         lastMsgTime: r.last_time,
-      };
-      return Promise.resolve(group);
+      });
     },
 
-    groupMembers(app, groupId) {
+    groupMembers(app: number, groupId: string): Promise<readonly GroupMember[]> {
       const rows = selectMembers.all(app, groupId) as { account: string; role: string; join_time: number; name_card: string; msg_flag: string }[];
-      return Promise.resolve(rows.map((r): GroupMember => ({ account: r.account, role: r.role, joinTime: r.join_time, nameCard: r.name_card, msgFlag: r.msg_flag })));
+      return Promise.resolve(rows.map((r) => ({ account: r.account, role: r.role, joinTime: r.join_time, nameCard: r.name_card, msgFlag: r.msg_flag })));
     },
 
-    addGroupMembers: (app, groupId, accounts, joinTime) =>
-      writes.run(() => {
-        const max = maxMembers.get(app, groupId) as number | undefined;
-        if (max === undefined) return 'group_not_found' as const;
-        const results = new Map<string, AddMemberResult>();
-        for (const account of accounts) {
-          if (accountActive.get(app, account) === undefined) results.set(account, 'unknown_account');
-          else if (isMember.get(app, groupId, account) !== undefined) results.set(account, 'already');
-          else results.set(account, 'added');
-        }
-        const adding = [...results.values()].filter((r) => r === 'added').length;
-        if ((memberCount.get(app, groupId) as number) + adding > max) return 'full' as const;
-        for (const [account, r] of results) {
-          if (r === 'added') insertMember.run({ app, groupId, account, role: 'Member', joinTime, nameCard: '', msgFlag: 'AcceptAndNotify' });
-        }
-        return results;
-      }),
-
-    deleteGroupMembers: (app, groupId, accounts) =>
-      writes.run(() => {
-        if (groupExists.get(app, groupId) === undefined) return 'group_not_found' as const;
-        for (const account of accounts) deleteMember.run(app, groupId, account);
-        return 'ok' as const;
-      }),
-
-    destroyGroup: (app, groupId) =>
-      writes.run(() => {
-        if (groupExists.get(app, groupId) === undefined) return false;
-        for (const statement of destroy) statement.run(app, groupId);
-        scrubber.request();
-        return true;
-      }),
-
-    createTopic: (app, t: NewTopic) =>
-      writes.run(() => {
-        if (topicExists.get(app, t.groupId, t.topicId) !== undefined) return false;
-        insertTopic.run({ app, ...t });
-        insertSeq.run(app, t.groupId, t.topicId);
-        return true;
-      }),
-
-    getTopics(app, groupId) {
+    getTopics(app: number, groupId: string): Promise<readonly Topic[]> {
       return Promise.resolve((selectTopics.all(app, groupId) as TopicRow[]).map(toTopic));
     },
 
-    getTopic(app, groupId, topicId) {
+    getTopic(app: number, groupId: string, topicId: string): Promise<Topic | undefined> {
       const row = selectTopic.get(app, groupId, topicId) as TopicRow | undefined;
       return Promise.resolve(row === undefined ? undefined : toTopic(row));
     },
 
-    destroyTopic: (app, groupId, topicId) =>
-      writes.run(() => {
-        if (topicExists.get(app, groupId, topicId) === undefined) return false;
-        for (const statement of destroyTopic) statement.run(app, groupId, topicId);
-        scrubber.request();
-        return true;
-      }),
-
-    sendGroupMessage: (app, message) => writes.run(() => send(app, message)),
-
-    groupHistory(app, groupId, topicId, fromSeq, toSeq, withRecalled) {
+    groupHistory(app: number, groupId: string, topicId: string, fromSeq: number, toSeq: number, withRecalled: boolean): Promise<readonly GroupMessage[]> {
       const rows = history.all({ app, groupId, topicId, fromSeq, toSeq, withRecalled: withRecalled ? 1 : 0 }) as MessageRow[];
       return Promise.resolve(rows.map(toMessage));
     },
-
-    recallGroupMessage: (app, groupId, topicId, seq) =>
-      writes.run(() => {
-        const at = { app, groupId, topicId, seq };
-        const row = findMessage.get(at) as MessageRow | undefined;
-        if (row === undefined) return 'not_found' as const;
-        if (row.recalled !== 0) return 'recalled' as const;
-        recall.run(at);
-        scrubber.request();
-        return 'ok' as const;
-      }),
-
-    modifyGroupMessage: (app, groupId, topicId, seq, patch) => writes.run(() => modify(app, groupId, topicId, seq, patch)),
   };
+
+  const writesApi = {
+    createGroup(app: number, g: NewGroup): boolean {
+      if (groupExists.get(app, g.groupId) !== undefined) return false;
+      const { members, ...row } = g;
+      insertGroup.run({ app, ...row, supportTopic: g.supportTopic ? 1 : 0 });
+      insertSeq.run(app, g.groupId, '');
+      for (const m of members) {
+        insertMember.run({ app, groupId: g.groupId, account: m.account, role: m.role, joinTime: g.createTime, nameCard: m.nameCard ?? '', msgFlag: m.msgFlag ?? 'AcceptAndNotify' });
+      }
+      return true;
+    },
+
+    addGroupMembers(app: number, groupId: string, accounts: readonly string[], joinTime: number): ReadonlyMap<string, AddMemberResult> | 'group_not_found' | 'full' {
+      const max = maxMembers.get(app, groupId) as number | undefined;
+      if (max === undefined) return 'group_not_found';
+      const results = new Map<string, AddMemberResult>();
+      for (const account of accounts) {
+        if (accountActive.get(app, account) === undefined) results.set(account, 'unknown_account');
+        else if (isMember.get(app, groupId, account) !== undefined) results.set(account, 'already');
+        else results.set(account, 'added');
+      }
+      const adding = [...results.values()].filter((r) => r === 'added').length;
+      if ((memberCount.get(app, groupId) as number) + adding > max) return 'full';
+      for (const [account, r] of results) {
+        if (r === 'added') insertMember.run({ app, groupId, account, role: 'Member', joinTime, nameCard: '', msgFlag: 'AcceptAndNotify' });
+      }
+      return results;
+    },
+
+    deleteGroupMembers(app: number, groupId: string, accounts: readonly string[]): 'ok' | 'group_not_found' {
+      if (groupExists.get(app, groupId) === undefined) return 'group_not_found';
+      for (const account of accounts) deleteMember.run(app, groupId, account);
+      return 'ok';
+    },
+
+    destroyGroup(app: number, groupId: string): boolean {
+      if (groupExists.get(app, groupId) === undefined) return false;
+      for (const statement of destroy) statement.run(app, groupId);
+      scrubber.request();
+      return true;
+    },
+
+    createTopic(app: number, t: NewTopic): boolean {
+      if (topicExists.get(app, t.groupId, t.topicId) !== undefined) return false;
+      insertTopic.run({ app, ...t });
+      insertSeq.run(app, t.groupId, t.topicId);
+      return true;
+    },
+
+    destroyTopic(app: number, groupId: string, topicId: string): boolean {
+      if (topicExists.get(app, groupId, topicId) === undefined) return false;
+      for (const statement of destroyTopic) statement.run(app, groupId, topicId);
+      scrubber.request();
+      return true;
+    },
+
+    sendGroupMessage: send,
+
+    recallGroupMessage(app: number, groupId: string, topicId: string, seq: number): 'ok' | 'not_found' | 'recalled' {
+      const at = { app, groupId, topicId, seq };
+      const row = findMessage.get(at) as MessageRow | undefined;
+      if (row === undefined) return 'not_found';
+      if (row.recalled !== 0) return 'recalled';
+      recall.run(at);
+      scrubber.request();
+      return 'ok';
+    },
+
+    modifyGroupMessage: modify,
+  };
+
+  return { reads: readsApi, writes: writesApi };
 }

@@ -1,46 +1,66 @@
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Store } from '../types.js';
-import { sqliteAccounts } from './accounts.js';
-import { sqliteC2C } from './c2c.js';
+import { accountReads, accountWrites } from './accounts.js';
+import { c2cReads, c2cWrites } from './c2c.js';
+import { openConnection } from './connection.js';
 import { sqliteGroups } from './groups.js';
 import { migrate } from './schema.js';
 import { WalScrubber } from './scrub.js';
 import { WriteQueue } from './write-queue.js';
 
-/** File name of the embedded database inside the data directory. */
-export const DATABASE_FILE = 'parley.db';
+export { DATABASE_FILE } from './connection.js';
 
 /**
- * Opens (creating if needed) the embedded store in `dataDir`. WAL with synchronous=FULL makes
- * every commit durable; secure_delete zeroes the space old content leaves, so a modified or
- * recalled message cannot be read back from the file.
+ * Opens (creating if needed) the embedded store in `dataDir`. Reads run directly; writes go
+ * through the write queue, which batches concurrent writes into one durable commit and answers
+ * each only after that commit.
+ *
+ * A writer thread was measured (2026-11-22) and lost: on two cores the second thread competed with
+ * the HTTP work for CPU, and throughput fell while memory grew; see docs/benchmarks.md.
  */
 export function openSqliteStore(dataDir: string): Store {
   mkdirSync(dataDir, { recursive: true });
-  const db = new Database(join(dataDir, DATABASE_FILE));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
-  db.pragma('secure_delete = ON');
+  const db = openConnection(dataDir);
   db.pragma('foreign_keys = ON');
-  db.pragma('busy_timeout = 5000');
   migrate(db);
   const scrubber = new WalScrubber(db);
   // A crash may have left destroyed content in the WAL: fold it away before serving.
   scrubber.scrubNow();
-  const writes = new WriteQueue(db);
+  const queue = new WriteQueue(db);
+  const write = queue.run.bind(queue);
+  const accounts = accountReads(db);
+  const accountOps = accountWrites(db);
+  const c2c = c2cWrites(db, scrubber);
+  const groups = sqliteGroups(db, scrubber);
   let closed = false;
 
   return {
-    ...sqliteAccounts(db, writes),
-    ...sqliteC2C(db, writes, scrubber),
-    ...sqliteGroups(db, writes, scrubber),
+    ...accounts,
+    ...c2cReads(db),
+    ...groups.reads,
+    importAccounts: (app, list) => write(() => accountOps.importAccounts(app, list)).then(() => accounts.changed(app, list.map((a) => a.userId))),
+    deleteAccounts: (app, ids) =>
+      write(() => accountOps.deleteAccounts(app, ids)).then((deleted) => {
+        accounts.changed(app, ids);
+        return deleted;
+      }),
+    sendC2C: (app, message) => write(() => c2c.sendC2C(app, message)),
+    modifyC2C: (app, ref, patch) => write(() => c2c.modifyC2C(app, ref, patch)),
+    recallC2C: (app, ref) => write(() => c2c.recallC2C(app, ref)),
+    createGroup: (app, group) => write(() => groups.writes.createGroup(app, group)),
+    addGroupMembers: (app, groupId, list, joinTime) => write(() => groups.writes.addGroupMembers(app, groupId, list, joinTime)),
+    deleteGroupMembers: (app, groupId, list) => write(() => groups.writes.deleteGroupMembers(app, groupId, list)),
+    destroyGroup: (app, groupId) => write(() => groups.writes.destroyGroup(app, groupId)),
+    createTopic: (app, topic) => write(() => groups.writes.createTopic(app, topic)),
+    destroyTopic: (app, groupId, topicId) => write(() => groups.writes.destroyTopic(app, groupId, topicId)),
+    sendGroupMessage: (app, message) => write(() => groups.writes.sendGroupMessage(app, message)),
+    recallGroupMessage: (app, groupId, topicId, seq) => write(() => groups.writes.recallGroupMessage(app, groupId, topicId, seq)),
+    modifyGroupMessage: (app, groupId, topicId, seq, patch) => write(() => groups.writes.modifyGroupMessage(app, groupId, topicId, seq, patch)),
     healthy: () => Promise.resolve(!closed && db.open),
     close() {
       if (closed) return Promise.resolve();
       closed = true;
-      writes.close();
+      queue.close();
       // Fold the WAL back into the database and empty it, so old page images do not linger.
       scrubber.scrubNow();
       scrubber.close();

@@ -12,8 +12,8 @@ const MAX_BATCH = 512;
 /**
  * Group commit. Writes queued while the event loop is busy run together in one transaction and
  * one fsync (synchronous=FULL), and each promise resolves only after that commit: acknowledged
- * writes are durable without paying one fsync per request. Each write runs in its own savepoint,
- * so one that throws is rolled back alone and the rest of the batch still commits.
+ * writes are durable without paying one fsync per request. If a write throws, the batch is rolled
+ * back and its writes run again one transaction each, so only the failing one fails.
  */
 export class WriteQueue {
   readonly #pending: PendingWrite[] = [];
@@ -24,15 +24,7 @@ export class WriteQueue {
 
   constructor(db: Database) {
     this.#single = db.transaction((op: () => unknown) => op());
-    this.#batch = db.transaction((writes: PendingWrite[]) =>
-      writes.map((w) => {
-        try {
-          return { ok: true, value: this.#single(w.op) };
-        } catch (error) {
-          return { ok: false, error };
-        }
-      }),
-    );
+    this.#batch = db.transaction((writes: PendingWrite[]) => writes.map((w) => w.op()));
   }
 
   /** Queues a write; resolves with its result once committed to disk. */
@@ -55,15 +47,22 @@ export class WriteQueue {
       let results: unknown[];
       try {
         results = this.#batch(writes);
-      } catch (error) {
-        for (const w of writes) w.reject(error);
+      } catch {
+        this.#oneByOne(writes);
         continue;
       }
-      writes.forEach((w, i) => {
-        const r = results[i] as { ok: boolean; value?: unknown; error?: unknown };
-        if (r.ok) w.resolve(r.value);
-        else w.reject(r.error);
-      });
+      writes.forEach((w, i) => w.resolve(results[i]));
+    }
+  }
+
+  /** Runs each write in a transaction of its own, after a batch failed. */
+  #oneByOne(writes: readonly PendingWrite[]): void {
+    for (const w of writes) {
+      try {
+        w.resolve(this.#single(w.op));
+      } catch (error) {
+        w.reject(error);
+      }
     }
   }
 
