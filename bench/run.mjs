@@ -30,8 +30,9 @@ const SECONDS = setting('BENCH_SECONDS', 10, 1);
 const WARMUP = setting('BENCH_WARMUP', Math.min(2, SECONDS), 0);
 const ROUNDS = setting('BENCH_ROUNDS', 3, 1);
 const MESSAGES = setting('BENCH_MESSAGES', 2000, 1);
-const PHASES = (process.env['BENCH_PHASES'] || 'sendmsg,modify').split(',').map((p) => p.trim());
-if (PHASES.length === 0 || PHASES.some((p) => p !== 'sendmsg' && p !== 'modify')) throw new Error('BENCH_PHASES: a comma-separated list of sendmsg and modify');
+const ALL_PHASES = ['sendmsg', 'modify', 'send_group_msg', 'modify_group_msg'];
+const PHASES = (process.env['BENCH_PHASES'] || ALL_PHASES.join(',')).split(',').map((p) => p.trim());
+if (PHASES.length === 0 || PHASES.some((p) => !ALL_PHASES.includes(p))) throw new Error(`BENCH_PHASES: a comma-separated list of ${ALL_PHASES.join(', ')}`);
 const PROFILE_DIR = process.env['BENCH_CPU_PROF'] ? resolve(process.env['BENCH_CPU_PROF']) : undefined;
 
 const userSig = signUserSig({ sdkappid: SDKAPPID, identifier: ADMIN, time: Math.floor(Date.now() / 1000), expire: 86_400 }, SECRET_KEY);
@@ -43,6 +44,12 @@ const text = (t) => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
 const sendBody = (label) => {
   const msgRandom = nextRandom();
   return JSON.stringify({ From_Account: 'u1', To_Account: 'u2', MsgRandom: msgRandom, MsgBody: text(`${label} ${msgRandom}`) });
+};
+
+/** A group message with a distinct Random (a repeated one inside 5 minutes is a duplicate). */
+const groupSendBody = (groupId, label) => {
+  const r = nextRandom();
+  return JSON.stringify({ GroupId: groupId, From_Account: 'u1', Random: r, MsgBody: text(`${label} ${r}`) });
 };
 
 async function call(baseUrl, api, body) {
@@ -64,6 +71,18 @@ async function seedMessages(baseUrl, count) {
   };
   await Promise.all(Array.from({ length: Math.min(CONNECTIONS, count) }, worker));
   return keys;
+}
+
+/** Stores `count` messages in a group, CONNECTIONS at a time; they get MsgSeq 1..count. */
+async function seedGroup(baseUrl, groupId, count) {
+  let started = 0;
+  const worker = async () => {
+    while (started < count) {
+      started += 1;
+      await call(baseUrl, 'group_open_http_svc/send_group_msg', groupSendBody(groupId, 'seed'));
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONNECTIONS, count) }, worker));
 }
 
 /**
@@ -111,6 +130,10 @@ async function main() {
     process.stdout.write(`  seeding ${MESSAGES} messages for modify_c2c_msg ...`);
     const keys = await seedMessages(parley.url, MESSAGES);
     process.stdout.write(' done\n');
+    const { GroupId: groupId } = await call(parley.url, 'group_open_http_svc/create_group', JSON.stringify({ Owner_Account: 'u1', Type: 'Public', Name: 'bench', MemberList: [{ Member_Account: 'u2' }] }));
+    process.stdout.write(`  seeding ${MESSAGES} messages in group ${groupId} for modify_group_msg ...`);
+    await seedGroup(parley.url, groupId, MESSAGES);
+    process.stdout.write(' done\n');
 
     let edit = 0;
     const send = () => ({ path: path('openim/sendmsg'), body: sendBody('bench message') });
@@ -121,6 +144,11 @@ async function main() {
       modify: () => ({
         path: path('openim/modify_c2c_msg'),
         body: JSON.stringify({ From_Account: 'u1', To_Account: 'u2', MsgKey: keys[edit++ % keys.length], MsgBody: text(`edited ${nextRandom()}`) }),
+      }),
+      send_group_msg: () => ({ path: path('group_open_http_svc/send_group_msg'), body: groupSendBody(groupId, 'bench group message') }),
+      modify_group_msg: () => ({
+        path: path('openim/modify_group_msg'),
+        body: JSON.stringify({ GroupId: groupId, MsgSeq: (edit++ % MESSAGES) + 1, MsgBody: text(`edited ${nextRandom()}`) }),
       }),
     };
 
@@ -142,12 +170,20 @@ async function main() {
     const db = new Database(join(dataDir, 'parley.db'), { readonly: true });
     const stored = db.prepare('SELECT count(*) FROM c2c_messages').pluck().get();
     const edited = db.prepare("SELECT count(*) FROM c2c_messages WHERE body LIKE '%edited %'").pluck().get();
+    const storedInGroup = db.prepare('SELECT count(*) FROM group_messages').pluck().get();
+    const editedInGroup = db.prepare("SELECT count(*) FROM group_messages WHERE body LIKE '%edited %'").pluck().get();
+    const lastSeq = db.prepare('SELECT max(msg_seq) FROM group_messages').pluck().get();
     db.close();
     const answered = (kind) => results.filter((r) => r.kind === kind).reduce((n, r) => n + r.checked + r.warmup.checked - r.failed - r.warmup.failed, 0);
     const acknowledgedSends = MESSAGES + answered('sendmsg');
     if (stored < acknowledgedSends) problems.push(`only ${stored} messages stored, ${acknowledgedSends} sends acknowledged`);
     const expectedEdited = Math.min(MESSAGES, answered('modify'));
     if (edited < expectedEdited) problems.push(`only ${edited} seeded messages show an edit; at least ${expectedEdited} expected`);
+    const acknowledgedGroupSends = MESSAGES + answered('send_group_msg');
+    if (storedInGroup < acknowledgedGroupSends) problems.push(`only ${storedInGroup} group messages stored, ${acknowledgedGroupSends} sends acknowledged`);
+    if (lastSeq !== storedInGroup) problems.push(`group MsgSeq is not gapless: ${storedInGroup} messages, highest MsgSeq ${lastSeq}`);
+    const expectedGroupEdited = Math.min(MESSAGES, answered('modify_group_msg'));
+    if (editedInGroup < expectedGroupEdited) problems.push(`only ${editedInGroup} seeded group messages show an edit; at least ${expectedGroupEdited} expected`);
     for (const r of results) {
       for (const [what, f] of Object.entries({ ...r.warmup.failures, ...r.failures })) problems.push(`round ${r.round} ${r.kind}: ${f.count} × ${what} (${f.sample})`);
       if (r.errors + r.timeouts > 0) problems.push(`round ${r.round} ${r.kind}: ${r.errors} connection errors, ${r.timeouts} timeouts`);
@@ -155,6 +191,7 @@ async function main() {
 
     const summary = report({ results, memory, phases: PHASES });
     console.log(`stored after the run: ${fmt(stored)} messages (${fmt(acknowledgedSends)} sends acknowledged); ${fmt(edited)} of ${fmt(MESSAGES)} seeded messages edited`);
+    console.log(`group: ${fmt(storedInGroup)} messages, MsgSeq 1..${fmt(lastSeq)} (${fmt(acknowledgedGroupSends)} sends acknowledged); ${fmt(editedInGroup)} of ${fmt(MESSAGES)} seeded messages edited`);
 
     if (process.env['BENCH_JSON']) {
       const settings = { connections: CONNECTIONS, seconds: SECONDS, warmup: WARMUP, rounds: ROUNDS, messages: MESSAGES };

@@ -1,9 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import secureJson from 'secure-json-parse';
 
 /** Bodies larger than this are refused before they are read whole. */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 /** A `\uD800`–`\uDFFF` escape: the only way JSON text can smuggle in a lone surrogate. */
 const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
 
@@ -30,12 +30,10 @@ function wellFormed(value: unknown): boolean {
 /** Decodes a request body: UTF-8, JSON, one object, no prototype keys, no lone surrogates. */
 export function parseBody(raw: Buffer | undefined): BodyResult {
   if (raw === undefined || raw.length === 0) return { ok: false, reason: 'the request body is empty; send a JSON object' };
-  let text: string;
-  try {
-    text = utf8.decode(raw);
-  } catch {
-    return { ok: false, reason: 'the request body is not valid UTF-8' };
-  }
+  if (!isUtf8(raw)) return { ok: false, reason: 'the request body is not valid UTF-8' };
+  const decoded = raw.toString('utf8');
+  // A UTF-8 byte-order mark is allowed and ignored.
+  const text = decoded.charCodeAt(0) === 0xfeff ? decoded.slice(1) : decoded;
   let value: unknown;
   try {
     value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' });

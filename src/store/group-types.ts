@@ -131,5 +131,5 @@ export interface GroupStore {
     topicId: string,
     seq: number,
     patch: { readonly body?: string; readonly cloudCustomData?: string; readonly maxSize: number },
-  ): Promise<ModifyOutcome<GroupMessage>>;
+  ): Promise<ModifyOutcome>;
 }

@@ -94,8 +94,10 @@ export interface C2CPatch {
   readonly maxSize: number;
 }
 
-/** What became of a modification; on success, the message as it now stands. */
-export type ModifyOutcome<M> = { readonly kind: 'ok'; readonly message: M } | { readonly kind: 'not_found' | 'recalled' | 'too_large' };
+/** What became of a modification; on success, the message's content as it now stands. */
+export type ModifyOutcome =
+  | { readonly kind: 'ok'; readonly body: string; readonly cloudCustomData: string }
+  | { readonly kind: 'not_found' | 'recalled' | 'too_large' };
 export type RecallOutcome = 'ok' | 'not_found' | 'recalled';
 
 /** Accounts of one app. */
@@ -112,7 +114,7 @@ export interface C2CStore {
   sendC2C(app: number, message: C2CSend): Promise<C2CSendOutcome>;
   pageC2C(app: number, query: C2CPageQuery): Promise<C2CPage>;
   recallC2C(app: number, ref: C2CRef): Promise<RecallOutcome>;
-  modifyC2C(app: number, ref: C2CRef, patch: C2CPatch): Promise<ModifyOutcome<C2CMessage>>;
+  modifyC2C(app: number, ref: C2CRef, patch: C2CPatch): Promise<ModifyOutcome>;
 }
 
 /** Everything parley keeps. */

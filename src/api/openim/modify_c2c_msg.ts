@@ -49,8 +49,7 @@ export const modify_c2c_msg = defineApi({
         return fail(20023, 'the message was recalled; a recalled message cannot be modified');
       case 'too_large':
         return fail(90010, TOO_LARGE_AFTER);
-      case 'ok': {
-        const m = outcome.message;
+      case 'ok':
         ctx.deps.bus.publish({
           type: 'c2c.modified',
           app: ctx.app.sdkappid,
@@ -58,15 +57,14 @@ export const modify_c2c_msg = defineApi({
           from,
           to,
           msgKey: formatMsgKey(key),
-          seq: m.seq,
-          random: m.random,
-          time: m.time,
-          body: m.body,
-          cloudCustomData: m.cloudCustomData,
+          seq: key.seq,
+          random: key.random,
+          time: key.time,
+          body: outcome.body,
+          cloudCustomData: outcome.cloudCustomData,
           eventTime: ctx.deps.clock.nowMs(),
         });
         return ok();
-      }
     }
   },
 });

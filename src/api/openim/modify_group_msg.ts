@@ -55,8 +55,8 @@ export const modify_group_msg = defineApi({
           groupId: group.groupId,
           topicId,
           seq,
-          body: outcome.message.body,
-          cloudCustomData: outcome.message.cloudCustomData,
+          body: outcome.body,
+          cloudCustomData: outcome.cloudCustomData,
           eventTime: ctx.deps.clock.nowMs(),
         });
         return ok();

@@ -48,12 +48,14 @@ export function c2cWrites(db: Database, scrubber: WalScrubber) {
   const recall = db.prepare(`UPDATE c2c_messages SET recalled = 1, body = '[]', cloud_custom_data = '' WHERE ${REF}`);
   // One statement does the whole modification when it can: the message exists, is not recalled,
   // and fits after the change. When it changes nothing, findForUpdate tells which check failed.
+  // (RETURNING would cost more than reading back the one column a modification may leave alone.)
   const update = db.prepare(
     `UPDATE c2c_messages SET body = coalesce(@body, body), cloud_custom_data = coalesce(@ccd, cloud_custom_data)
      WHERE ${REF} AND recalled = 0
-       AND length(CAST(coalesce(@body, body) AS BLOB)) + length(CAST(coalesce(@ccd, cloud_custom_data) AS BLOB)) <= @maxSize
-     RETURNING ${COLUMNS}`,
+       AND length(CAST(coalesce(@body, body) AS BLOB)) + length(CAST(coalesce(@ccd, cloud_custom_data) AS BLOB)) <= @maxSize`,
   );
+  const storedBody = db.prepare(`SELECT body FROM c2c_messages WHERE ${REF}`).pluck();
+  const storedData = db.prepare(`SELECT cloud_custom_data FROM c2c_messages WHERE ${REF}`).pluck();
   function send(app: number, m: C2CSend): C2CSendOutcome {
     if (active.get(app, m.from) === undefined) return { kind: 'sender_unknown' };
     const firstTime = findDuplicate.get(app, m.from, m.seq, m.random, m.dedupSince, m.crc) as number | undefined;
@@ -75,12 +77,15 @@ export function c2cWrites(db: Database, scrubber: WalScrubber) {
     return { kind: 'stored', failed };
   }
 
-  function modify(app: number, ref: C2CRef, patch: C2CPatch): ModifyOutcome<C2CMessage> {
+  function modify(app: number, ref: C2CRef, patch: C2CPatch): ModifyOutcome {
     const params = { app, ...ref };
-    const row = update.get({ ...params, body: patch.body ?? null, ccd: patch.cloudCustomData ?? null, maxSize: patch.maxSize }) as MessageRow | undefined;
-    if (row !== undefined) {
+    if (update.run({ ...params, body: patch.body ?? null, ccd: patch.cloudCustomData ?? null, maxSize: patch.maxSize }).changes === 1) {
       scrubber.request();
-      return { kind: 'ok', message: toMessage(row) };
+      return {
+        kind: 'ok',
+        body: patch.body ?? (storedBody.get(params) as string),
+        cloudCustomData: patch.cloudCustomData ?? (storedData.get(params) as string),
+      };
     }
     const found = findForUpdate.get(params) as { recalled: number } | undefined;
     if (found === undefined) return { kind: 'not_found' };

@@ -147,11 +147,17 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
      ORDER BY msg_seq DESC`,
   );
   const findMessage = db.prepare(
-    `SELECT ${MESSAGE_COLUMNS}, length(CAST(body AS BLOB)) AS body_size, length(CAST(cloud_custom_data AS BLOB)) AS ccd_size FROM group_messages WHERE ${AT_SEQ}`,
+    `SELECT ${MESSAGE_COLUMNS} FROM group_messages WHERE ${AT_SEQ}`,
   );
   const recall = db.prepare(`UPDATE group_messages SET recalled = 1, body = '[]', cloud_custom_data = '' WHERE ${AT_SEQ}`);
-  const setBody = db.prepare(`UPDATE group_messages SET body = @body WHERE ${AT_SEQ}`);
-  const setData = db.prepare(`UPDATE group_messages SET cloud_custom_data = @cloudCustomData WHERE ${AT_SEQ}`);
+  // The whole modification in one statement when it applies; otherwise findMessage tells why not.
+  const update = db.prepare(
+    `UPDATE group_messages SET body = coalesce(@body, body), cloud_custom_data = coalesce(@cloudCustomData, cloud_custom_data)
+     WHERE ${AT_SEQ} AND recalled = 0
+       AND length(CAST(coalesce(@body, body) AS BLOB)) + length(CAST(coalesce(@cloudCustomData, cloud_custom_data) AS BLOB)) <= @maxSize`,
+  );
+  const storedBody = db.prepare(`SELECT body FROM group_messages WHERE ${AT_SEQ}`).pluck();
+  const storedData = db.prepare(`SELECT cloud_custom_data FROM group_messages WHERE ${AT_SEQ}`).pluck();
 
   function send(app: number, m: GroupSend): GroupSendOutcome {
     if (groupExists.get(app, m.groupId) === undefined) return { kind: 'group_not_found' };
@@ -166,18 +172,19 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
     return { kind: 'stored', seq, time: m.time };
   }
 
-  function modify(app: number, groupId: string, topicId: string, seq: number, patch: { body?: string; cloudCustomData?: string; maxSize: number }): ModifyOutcome<GroupMessage> {
+  function modify(app: number, groupId: string, topicId: string, seq: number, patch: { body?: string; cloudCustomData?: string; maxSize: number }): ModifyOutcome {
     const at = { app, groupId, topicId, seq };
-    const row = findMessage.get(at) as (MessageRow & { body_size: number; ccd_size: number }) | undefined;
-    if (row === undefined) return { kind: 'not_found' };
-    if (row.recalled !== 0) return { kind: 'recalled' };
-    const size = (patch.body === undefined ? row.body_size : Buffer.byteLength(patch.body)) +
-      (patch.cloudCustomData === undefined ? row.ccd_size : Buffer.byteLength(patch.cloudCustomData));
-    if (size > patch.maxSize) return { kind: 'too_large' };
-    if (patch.body !== undefined) setBody.run({ ...at, body: patch.body });
-    if (patch.cloudCustomData !== undefined) setData.run({ ...at, cloudCustomData: patch.cloudCustomData });
-    scrubber.request();
-    return { kind: 'ok', message: toMessage(findMessage.get(at) as MessageRow) };
+    if (update.run({ ...at, body: patch.body ?? null, cloudCustomData: patch.cloudCustomData ?? null, maxSize: patch.maxSize }).changes === 1) {
+      scrubber.request();
+      return {
+        kind: 'ok',
+        body: patch.body ?? (storedBody.get(at) as string),
+        cloudCustomData: patch.cloudCustomData ?? (storedData.get(at) as string),
+      };
+    }
+    const found = findMessage.get(at) as MessageRow | undefined;
+    if (found === undefined) return { kind: 'not_found' };
+    return { kind: found.recalled !== 0 ? 'recalled' : 'too_large' };
   }
 
   const readsApi = {
