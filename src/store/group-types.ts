@@ -36,7 +36,6 @@ export interface NewGroup {
 }
 
 export interface Group extends Omit<NewGroup, 'members'> {
-  readonly memberCount: number;
   /** MsgSeq the next stored message of the group (not of its topics) will get. */
   readonly nextMsgSeq: number;
   readonly lastMsgTime: number;

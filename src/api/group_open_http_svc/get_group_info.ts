@@ -41,7 +41,7 @@ export const get_group_info = defineApi({
           CreateTime: g.createTime,
           LastMsgTime: g.lastMsgTime,
           NextMsgSeq: g.nextMsgSeq,
-          MemberNum: g.memberCount,
+          MemberNum: members.length,
           MaxMemberNum: g.maxMemberCount,
           ApplyJoinOption: g.applyJoinOption,
           InviteJoinOption: g.inviteJoinOption,

@@ -28,7 +28,6 @@ interface GroupRow {
   support_topic: number;
   app_defined_data: string;
   create_time: number;
-  member_count: number;
   last_seq: number;
   last_time: number;
 }
@@ -97,8 +96,7 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
   );
   const insertSeq = db.prepare('INSERT INTO group_seqs (app, group_id, topic_id, last_seq, last_time) VALUES (?, ?, ?, 0, 0)');
   const selectGroup = db.prepare(
-    `SELECT g.*, (SELECT count(*) FROM group_members m WHERE m.app = g.app AND m.group_id = g.group_id) AS member_count,
-       s.last_seq, s.last_time
+    `SELECT g.*, s.last_seq, s.last_time
      FROM groups g JOIN group_seqs s ON s.app = g.app AND s.group_id = g.group_id AND s.topic_id = ''
      WHERE g.app = ? AND g.group_id = ?`,
   );
@@ -205,7 +203,6 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
         supportTopic: r.support_topic !== 0,
         appDefinedData: r.app_defined_data,
         createTime: r.create_time,
-        memberCount: r.member_count,
         nextMsgSeq: r.last_seq + 1,
         lastMsgTime: r.last_time,
       });
