@@ -10,7 +10,7 @@ import { type Deps, randomIds } from '../src/deps.js';
 import { createMemoryRateLimiter } from '../src/gateway/rate-limit.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { signUserSig } from '../src/usersig/sign.js';
-import { callApi, type Reply, startServer, TEST_APP, type TestServer, tempDir, testClock, text, userSig } from './helpers.js';
+import { assertOk, assertRefused, callApi, type Reply, startServer, TEST_APP, type TestServer, tempDir, testClock, text, userSig } from './helpers.js';
 
 // The gateway of decisions.md §2 and the account APIs of §3, through real HTTP: every gateway
 // error, the body rules, the frequency limit, internal failures, health, logs, and the account
@@ -23,19 +23,6 @@ const CHECK = 'im_open_login_svc/account_check';
 const SEND = 'openim/sendmsg';
 const ROAM = 'openim/admin_getroammsg';
 const MIB = 1024 * 1024;
-
-function assertRefused(r: Reply, code: number): void {
-  assert.equal(r.ErrorCode, code, `expected ${code}, got ${r.ErrorCode}: ${r.ErrorInfo}`);
-  assert.equal(r.ActionStatus, 'FAIL');
-  assert.equal(typeof r.ErrorInfo, 'string');
-  assert.ok(r.ErrorInfo.trim().length > 0, 'ErrorInfo says what to do');
-  assert.deepEqual(Object.keys(r).sort(), ['ActionStatus', 'ErrorCode', 'ErrorInfo']);
-}
-
-function assertOk(r: Reply): void {
-  assert.equal(r.ErrorCode, 0, `expected success, got ${r.ErrorCode}: ${r.ErrorInfo}`);
-  assert.equal(r.ActionStatus, 'OK');
-}
 
 /** The full query string of an admin call. */
 function adminQuery(identifier = 'administrator'): string {

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -200,4 +201,19 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
 /** A text element. */
 export function text(t: string): { MsgType: 'TIMTextElem'; MsgContent: { Text: string } }[] {
   return [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
+}
+
+/** Asserts a refusal: the code, FAIL, an ErrorInfo that says something, and nothing but the envelope. */
+export function assertRefused(r: Reply, code: number): void {
+  assert.equal(r.ErrorCode, code, `expected ${code}, got ${r.ErrorCode}: ${r.ErrorInfo}`);
+  assert.equal(r.ActionStatus, 'FAIL');
+  assert.equal(typeof r.ErrorInfo, 'string');
+  assert.ok(r.ErrorInfo.trim().length > 0, 'ErrorInfo says what to do');
+  assert.deepEqual(Object.keys(r).sort(), ['ActionStatus', 'ErrorCode', 'ErrorInfo']);
+}
+
+/** Asserts success. */
+export function assertOk(r: Reply): void {
+  assert.equal(r.ErrorCode, 0, `expected success, got ${r.ErrorCode}: ${r.ErrorInfo}`);
+  assert.equal(r.ActionStatus, 'OK');
 }

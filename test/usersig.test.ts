@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { deflateRawSync, deflateSync, inflateSync } from 'node:zlib';
 import { signUserSig } from '../src/usersig/sign.js';
 import { parseUserSig, verifyUserSig } from '../src/usersig/verify.js';
-import { type Reply, startServer, TEST_APP, type TestServer } from './helpers.js';
+import { assertOk, assertRefused, type Reply, startServer, TEST_APP, type TestServer } from './helpers.js';
 
 // UserSig v2 (tencent-rest-api.md §9) and the gateway's UserSig checks (decisions.md §2): the
 // vectors made by Tencent's signer, Tencent's npm signer live, our signer, and every way a UserSig
@@ -84,18 +84,6 @@ function flipMiddle(text: string): string {
   return text.slice(0, i) + c + text.slice(i + 1);
 }
 
-function assertRefused(r: Reply, code: number): void {
-  assert.equal(r.ErrorCode, code, `expected ${code}, got ${r.ErrorCode}: ${r.ErrorInfo}`);
-  assert.equal(r.ActionStatus, 'FAIL');
-  assert.equal(typeof r.ErrorInfo, 'string');
-  assert.ok(r.ErrorInfo.trim().length > 0, 'ErrorInfo says what to do');
-  assert.deepEqual(Object.keys(r).sort(), ['ActionStatus', 'ErrorCode', 'ErrorInfo']);
-}
-
-function assertAccepted(r: Reply): void {
-  assert.equal(r.ErrorCode, 0, `expected success, got ${r.ErrorCode}: ${r.ErrorInfo}`);
-  assert.equal(r.ActionStatus, 'OK');
-}
 
 describe('verifyUserSig: the vectors made by Tencent\'s signer', () => {
   test('the fixture holds vectors, one with a userbuf', () => {
@@ -245,21 +233,21 @@ describe('UserSig over HTTP', () => {
 
   test('UserSigs from Tencent\'s npm signer are accepted, with and without a userbuf', async () => {
     const api = new tencent.Api(TEST_APP.sdkappid, TEST_APP.secretKey);
-    assertAccepted(await withSig(api.genUserSig('administrator', 86_400)));
-    assertAccepted(await withSig(api.genSig('administrator', 3_600, null)));
-    assertAccepted(await withSig(api.genSig('administrator', 86_400, Buffer.from('room=42;role=anchor'))));
-    assertAccepted(await withSig(api.genPrivateMapKey('administrator', 86_400, 1234, 255)));
-    assertAccepted(await withSig(new tencent.Api(TEST_APP.sdkappid, TEST_APP.secretKey).genUserSig('admin2', 600), 'admin2'));
+    assertOk(await withSig(api.genUserSig('administrator', 86_400)));
+    assertOk(await withSig(api.genSig('administrator', 3_600, null)));
+    assertOk(await withSig(api.genSig('administrator', 86_400, Buffer.from('room=42;role=anchor'))));
+    assertOk(await withSig(api.genPrivateMapKey('administrator', 86_400, 1234, 255)));
+    assertOk(await withSig(new tencent.Api(TEST_APP.sdkappid, TEST_APP.secretKey).genUserSig('admin2', 600), 'admin2'));
     // openim APIs authenticate the same way.
     const roam = { Operator_Account: 'administrator', Peer_Account: 'admin2', MaxCnt: 10, MinTime: 0, MaxTime: 4294967295 };
-    assertAccepted(await withSig(api.genUserSig('administrator', 86_400), 'administrator', 'openim/admin_getroammsg', roam));
+    assertOk(await withSig(api.genUserSig('administrator', 86_400), 'administrator', 'openim/admin_getroammsg', roam));
   });
 
   test('UserSigs from our signer and from §9 computed by hand are accepted', async () => {
     const claims = { sdkappid: TEST_APP.sdkappid, identifier: 'administrator', time: nowSeconds(), expire: 86_400 };
-    assertAccepted(await withSig(signUserSig(claims, TEST_APP.secretKey)));
-    assertAccepted(await withSig(signUserSig({ ...claims, userbuf: Buffer.from('x').toString('base64') }, TEST_APP.secretKey)));
-    assertAccepted(await withSig(craft(signedDoc({ ...claims, expire: 3_600 }, TEST_APP.secretKey))));
+    assertOk(await withSig(signUserSig(claims, TEST_APP.secretKey)));
+    assertOk(await withSig(signUserSig({ ...claims, userbuf: Buffer.from('x').toString('base64') }, TEST_APP.secretKey)));
+    assertOk(await withSig(craft(signedDoc({ ...claims, expire: 3_600 }, TEST_APP.secretKey))));
   });
 
   test('the Tencent-made vectors of the test app pass the UserSig check (refused only as non-admins: 60010)', async () => {
@@ -389,10 +377,10 @@ describe('UserSig cache over HTTP', () => {
   test('a UserSig that passed once still expires: the server clock moves past TLS.time + TLS.expire → 70001', async () => {
     const sig = new tencent.Api(TEST_APP.sdkappid, TEST_APP.secretKey).genUserSig('administrator', 30);
     const call = () => s.call('im_open_login_svc/account_check', CHECK, { query: { usersig: sig } });
-    assertAccepted(await call());
-    assertAccepted(await call());
+    assertOk(await call());
+    assertOk(await call());
     s.clock.advance(20);
-    assertAccepted(await call());
+    assertOk(await call());
     s.clock.advance(12);
     assertRefused(await call(), 70001);
     // Still refused on the next use, and on openim APIs too.
@@ -403,9 +391,9 @@ describe('UserSig cache over HTTP', () => {
 
   test('a UserSig that passed once is still checked against the identifier of each call → 70013', async () => {
     const sig = signUserSig({ sdkappid: TEST_APP.sdkappid, identifier: 'administrator', time: nowSeconds(), expire: 600 }, TEST_APP.secretKey);
-    assertAccepted(await s.call('im_open_login_svc/account_check', CHECK, { query: { usersig: sig } }));
+    assertOk(await s.call('im_open_login_svc/account_check', CHECK, { query: { usersig: sig } }));
     assertRefused(await s.call('im_open_login_svc/account_check', CHECK, { identifier: 'admin2', query: { usersig: sig } }), 70013);
-    assertAccepted(await s.call('im_open_login_svc/account_check', CHECK, { query: { usersig: sig } }));
+    assertOk(await s.call('im_open_login_svc/account_check', CHECK, { query: { usersig: sig } }));
   });
 
   test('a UserSig refused once is refused again (a failure is not cached as a success)', async () => {

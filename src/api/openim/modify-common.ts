@@ -25,5 +25,14 @@ export function readPatch(request: Readonly<Record<string, unknown>>): Patch | F
   return { body, cloudCustomData };
 }
 
-/** ErrorInfo when the stored message plus the new content would exceed 12 KB. */
-export const TOO_LARGE_AFTER = `after the modification the message would exceed ${MAX_MESSAGE_BYTES} bytes (MsgBody JSON plus CloudCustomData)`;
+/** The answer to a modification the store refused; `what` names the message for ErrorInfo. */
+export function refusedModification(kind: 'not_found' | 'recalled' | 'too_large', what: string): Failure<20026 | 20023 | 90010> {
+  switch (kind) {
+    case 'not_found':
+      return fail(20026, `no stored message ${what}`);
+    case 'recalled':
+      return fail(20023, 'the message was recalled; a recalled message cannot be modified');
+    case 'too_large':
+      return fail(90010, `after the modification the message would exceed ${MAX_MESSAGE_BYTES} bytes (MsgBody JSON plus CloudCustomData)`);
+  }
+}

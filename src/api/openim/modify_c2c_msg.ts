@@ -5,7 +5,7 @@ import { formatMsgKey, parseMsgKey } from '../../domain/msg-key.js';
 import { isUserId, userIdProblem } from '../../domain/user-id.js';
 import { defineApi, fail, isFailure, ok } from '../define.js';
 import { requestSchema } from '../request.js';
-import { readPatch, TOO_LARGE_AFTER } from './modify-common.js';
+import { readPatch, refusedModification } from './modify-common.js';
 import { accountState } from './c2c-common.js';
 
 export const ModifyC2CMsg = requestSchema({
@@ -42,29 +42,21 @@ export const modify_c2c_msg = defineApi({
 
     const ref = { from, to, ...key };
     const outcome = await ctx.deps.store.modifyC2C(ctx.app.sdkappid, ref, { ...patch, maxSize: MAX_MESSAGE_BYTES });
-    switch (outcome.kind) {
-      case 'not_found':
-        return fail(20026, `no message ${formatMsgKey(key)} from "${from}" to "${to}"`);
-      case 'recalled':
-        return fail(20023, 'the message was recalled; a recalled message cannot be modified');
-      case 'too_large':
-        return fail(90010, TOO_LARGE_AFTER);
-      case 'ok':
-        ctx.deps.bus.publish({
-          type: 'c2c.modified',
-          app: ctx.app.sdkappid,
-          operator: ctx.identifier,
-          from,
-          to,
-          msgKey: formatMsgKey(key),
-          seq: key.seq,
-          random: key.random,
-          time: key.time,
-          body: outcome.body,
-          cloudCustomData: outcome.cloudCustomData,
-          eventTime: ctx.deps.clock.nowMs(),
-        });
-        return ok();
-    }
+    if (outcome.kind !== 'ok') return refusedModification(outcome.kind, `${formatMsgKey(key)} from "${from}" to "${to}"`);
+    ctx.deps.bus.publish({
+      type: 'c2c.modified',
+      app: ctx.app.sdkappid,
+      operator: ctx.identifier,
+      from,
+      to,
+      msgKey: formatMsgKey(key),
+      seq: key.seq,
+      random: key.random,
+      time: key.time,
+      body: outcome.body,
+      cloudCustomData: outcome.cloudCustomData,
+      eventTime: ctx.deps.clock.nowMs(),
+    });
+    return ok();
   },
 });

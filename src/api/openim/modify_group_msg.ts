@@ -4,7 +4,7 @@ import { MAX_MESSAGE_BYTES } from '../../domain/message.js';
 import { defineApi, fail, isFailure, ok } from '../define.js';
 import { findGroup, findTopic } from '../group_open_http_svc/group-common.js';
 import { requestSchema } from '../request.js';
-import { readPatch, TOO_LARGE_AFTER } from './modify-common.js';
+import { readPatch, refusedModification } from './modify-common.js';
 
 export const ModifyGroupMsg = requestSchema({
   GroupId: Type.String(),
@@ -40,26 +40,18 @@ export const modify_group_msg = defineApi({
     const seq = req.get('MsgSeq');
     const outcome = await ctx.deps.store.modifyGroupMessage(ctx.app.sdkappid, group.groupId, topicId, seq, { ...patch, maxSize: MAX_MESSAGE_BYTES });
     const where = topicId === '' ? `group "${group.groupId}"` : `topic "${topicId}"`;
-    switch (outcome.kind) {
-      case 'not_found':
-        return fail(20026, `no stored message with MsgSeq ${seq} in ${where}`);
-      case 'recalled':
-        return fail(20023, 'the message was recalled; a recalled message cannot be modified');
-      case 'too_large':
-        return fail(90010, TOO_LARGE_AFTER);
-      case 'ok':
-        ctx.deps.bus.publish({
-          type: 'group.modified',
-          app: ctx.app.sdkappid,
-          operator: ctx.identifier,
-          groupId: group.groupId,
-          topicId,
-          seq,
-          body: outcome.body,
-          cloudCustomData: outcome.cloudCustomData,
-          eventTime: ctx.deps.clock.nowMs(),
-        });
-        return ok();
-    }
+    if (outcome.kind !== 'ok') return refusedModification(outcome.kind, `with MsgSeq ${seq} in ${where}`);
+    ctx.deps.bus.publish({
+      type: 'group.modified',
+      app: ctx.app.sdkappid,
+      operator: ctx.identifier,
+      groupId: group.groupId,
+      topicId,
+      seq,
+      body: outcome.body,
+      cloudCustomData: outcome.cloudCustomData,
+      eventTime: ctx.deps.clock.nowMs(),
+    });
+    return ok();
   },
 });
