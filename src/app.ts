@@ -1,4 +1,4 @@
-import Fastify, { type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { APIS } from './api/registry.js';
 import type { Deps } from './deps.js';
 import { MAX_BODY_BYTES } from './gateway/body.js';
@@ -23,7 +23,13 @@ export function createApp(deps: Deps): FastifyInstance {
     genReqId: () => deps.ids.requestId(),
     // One logger for all requests: a child logger per request costs more than the request id it binds.
     childLoggerFactory: (logger) => logger,
-    return503OnClosing: true,
+    // While stopping, requests on open connections are still answered (with the envelope), not 503.
+    return503OnClosing: false,
+    routerOptions: { maxParamLength: 500 },
+    // A URL Fastify cannot route (bad escapes, over-long parts) is still an unknown API: HTTP 200, 60009.
+    frameworkErrors: (_error, _request, reply: FastifyReply) => {
+      void reply.code(200).header('content-type', 'application/json; charset=utf-8').send(failure(60009, 'unknown API: the URL is malformed; use POST /v4/{service}/{command}'));
+    },
     forceCloseConnections: 'idle',
   });
 

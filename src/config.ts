@@ -53,7 +53,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     sdkappid: env['PARLEY_SDKAPPID'] ? integer(env, 'PARLEY_SDKAPPID', 0, 1, 0xffffffff) : undefined,
     secretKey,
     admins: Object.freeze(admins),
-    rateLimit: integer(env, 'PARLEY_RATE_LIMIT', 200, 0, 1_000_000_000),
+    // The limiter keeps one timestamp per allowed call in the window, so the limit is bounded.
+    rateLimit: integer(env, 'PARLEY_RATE_LIMIT', 200, 0, 100_000),
     appsFile: text(env, 'PARLEY_APPS_FILE'),
     databaseUrl: text(env, 'PARLEY_DATABASE_URL'),
     redisUrl: text(env, 'PARLEY_REDIS_URL'),

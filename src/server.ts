@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   if (config.databaseUrl !== undefined || config.redisUrl !== undefined) {
     throw new ConfigError('PARLEY_DATABASE_URL and PARLEY_REDIS_URL are not supported by this version yet; unset them to use the embedded store');
   }
-  const logger = pino({ level: config.logLevel, redact: ['req.query.usersig', 'usersig'] });
+  const logger = pino({ level: config.logLevel, redact: ['req.query.usersig', 'usersig', 'err.rawPacket', 'rawPacket'] });
   const apps = loadApps(config);
   const store = openSqliteStore(config.dataDir);
   const deps: Deps = {

@@ -156,7 +156,7 @@ test('200 sends to one group from 50 concurrent connections get MsgSeq exactly 1
     }),
   );
   assert.deepEqual([...seqs].sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i + 1));
-  const stored = await s.deps.store.groupHistory(1400123456, gid, '', 1, 1000, true);
+  const stored = await s.deps.store.groupHistory(1400123456, gid, '', 1000, 1000, true);
   assert.deepEqual(stored.map((m) => m.seq).sort((a, b) => a - b), Array.from({ length: 200 }, (_, i) => i + 1));
 });
 

@@ -124,7 +124,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(await s.createGroup(APP, newGroup('g1')), true);
         assert.equal(await s.createGroup(APP, newGroup('g1')), false);
         assert.equal(await s.createGroup(APP, newGroup('c1', 'Community')), true);
-        assert.equal(await s.createTopic(APP, { groupId: 'c1', topicId: 'c1@TOPIC#_t', name: 't', fromAccount: '', customString: '', faceUrl: '', notification: '', introduction: '', createTime: 1 }), true);
+        const topic = { groupId: 'c1', topicId: 'c1@TOPIC#_t', name: 't', fromAccount: '', customString: '', faceUrl: '', notification: '', introduction: '', createTime: 1 };
+        assert.equal(await s.createTopic(APP, topic), 'created');
+        assert.equal(await s.createTopic(APP, topic), 'taken');
+        assert.equal(await s.createTopic(APP, { ...topic, groupId: 'gone' }), 'group_not_found');
         const results = await Promise.all([1, 2, 3, 4].map((r) => s.sendGroupMessage(APP, groupSend('g1', r))));
         assert.deepEqual(results.map((r) => ('seq' in r ? r.seq : 0)).sort(), [1, 2, 3, 4]);
         assert.deepEqual(await s.sendGroupMessage(APP, groupSend('g1', 2)), { kind: 'duplicate', seq: 2, time: 1000 });
@@ -133,7 +136,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(await s.sendGroupMessage(APP, groupSend('c1', 7, { topicId: 'c1@TOPIC#_no' })), { kind: 'topic_not_found' });
         assert.deepEqual(await s.sendGroupMessage(APP, groupSend('c1', 7, { topicId: 'c1@TOPIC#_t' })), { kind: 'stored', seq: 1, time: 1000 });
         assert.deepEqual(await s.sendGroupMessage(APP, groupSend('g1', 8, { keep: false })), { kind: 'stored', seq: 5, time: 1000 });
-        assert.deepEqual((await s.groupHistory(APP, 'g1', '', 1, 10, true)).map((m) => m.seq), [4, 3, 2, 1]);
+        assert.deepEqual((await s.groupHistory(APP, 'g1', '', 10, 10, true)).map((m) => m.seq), [4, 3, 2, 1]);
         assert.equal((await s.getGroup(APP, 'g1'))?.nextMsgSeq, 6);
         const added = await s.addGroupMembers(APP, 'g1', ['b', 'a', 'zz'], 2000);
         assert.deepEqual(added instanceof Map ? [...added.values()] : added, ['added', 'already', 'unknown_account']);
@@ -151,10 +154,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(await s.recallGroupMessage(APP, 'g2', '', 2), 'ok');
         assert.equal(await s.recallGroupMessage(APP, 'g2', '', 2), 'recalled');
         assert.deepEqual(await s.modifyGroupMessage(APP, 'g2', '', 2, { cloudCustomData: 'cc', maxSize: 12288 }), { kind: 'recalled' });
-        assert.deepEqual((await s.groupHistory(APP, 'g2', '', 1, 10, false)).map((m) => m.seq), [1]);
+        assert.deepEqual((await s.groupHistory(APP, 'g2', '', 10, 10, false)).map((m) => m.seq), [1]);
         assert.equal(await s.destroyGroup(APP, 'g2'), true);
         assert.equal(await s.getGroup(APP, 'g2'), undefined);
-        assert.equal((await s.groupHistory(APP, 'g2', '', 1, 10, true)).length, 0);
+        assert.equal((await s.groupHistory(APP, 'g2', '', 10, 10, true)).length, 0);
         assert.equal(await s.destroyGroup(APP, 'g2'), false);
       }));
 

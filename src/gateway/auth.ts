@@ -1,5 +1,5 @@
 import type { App } from '../apps.js';
-import { type UserSigFailure, verifyUserSig } from '../usersig/verify.js';
+import { type UserSigFailure, verifyUserSig, when } from '../usersig/verify.js';
 
 /** How many verified UserSigs are remembered; the oldest is forgotten first. */
 const CACHE_SIZE = 10_000;
@@ -17,7 +17,7 @@ export function createAuthenticator(): (app: App, identifier: string, userSig: s
       if (known.identifier !== identifier) return { code: 70013, reason: 'the UserSig was generated for another identifier than the one in the URL' };
       if (now > known.expiresAt) {
         verified.delete(key);
-        return { code: 70001, reason: `the UserSig expired at ${new Date(known.expiresAt * 1000).toISOString()}; generate a new one` };
+        return { code: 70001, reason: `the UserSig expired at ${when(known.expiresAt)}; generate a new one` };
       }
       return undefined;
     }

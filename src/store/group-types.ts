@@ -114,15 +114,15 @@ export interface GroupStore {
   /** Destroys a group with its members, topics and history; false when it did not exist. */
   destroyGroup(app: number, groupId: string): Promise<boolean>;
 
-  /** Creates a topic; false when its TopicId is taken. */
-  createTopic(app: number, topic: NewTopic): Promise<boolean>;
+  /** Creates a topic in an existing group. */
+  createTopic(app: number, topic: NewTopic): Promise<'created' | 'taken' | 'group_not_found'>;
   getTopics(app: number, groupId: string): Promise<readonly Topic[]>;
   getTopic(app: number, groupId: string, topicId: string): Promise<Topic | undefined>;
   destroyTopic(app: number, groupId: string, topicId: string): Promise<boolean>;
 
   sendGroupMessage(app: number, message: GroupSend): Promise<GroupSendOutcome>;
-  /** Messages with seq in [fromSeq, toSeq], newest first; recalled ones only when asked. */
-  groupHistory(app: number, groupId: string, topicId: string, fromSeq: number, toSeq: number, withRecalled: boolean): Promise<readonly GroupMessage[]>;
+  /** Up to `limit` stored messages with seq ≤ toSeq, newest first; recalled ones only when asked. */
+  groupHistory(app: number, groupId: string, topicId: string, toSeq: number, limit: number, withRecalled: boolean): Promise<readonly GroupMessage[]>;
   recallGroupMessage(app: number, groupId: string, topicId: string, seq: number): Promise<'ok' | 'not_found' | 'recalled'>;
   modifyGroupMessage(
     app: number,

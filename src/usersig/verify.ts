@@ -25,6 +25,12 @@ export interface VerifyInput {
   readonly now: number;
 }
 
+/** A UNIX time for ErrorInfo; a crafted one may lie outside what Date can show. */
+export function when(seconds: number): string {
+  const date = new Date(seconds * 1000);
+  return Number.isNaN(date.getTime()) ? `${seconds} (UNIX seconds)` : date.toISOString();
+}
+
 function fail(code: UserSigFailure['code'], reason: string): VerifyResult {
   return { ok: false, code, reason };
 }
@@ -75,7 +81,7 @@ export function verifyUserSig(userSig: string, input: VerifyInput): VerifyResult
     return fail(70013, 'the UserSig was generated for another identifier than the one in the URL');
   }
   const expiresAt = claims.time + claims.expire;
-  if (input.now > expiresAt) return fail(70001, `the UserSig expired at ${new Date(expiresAt * 1000).toISOString()}; generate a new one`);
+  if (input.now > expiresAt) return fail(70001, `the UserSig expired at ${when(expiresAt)}; generate a new one`);
   const expected = hmac(claims, input.secretKey);
   if (sig.length !== expected.length || !timingSafeEqual(sig, expected)) {
     return fail(70009, 'the UserSig signature does not verify with this app\'s secret key');

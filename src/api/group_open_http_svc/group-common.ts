@@ -16,7 +16,8 @@ export async function findGroup(ctx: ApiContext, value: unknown, missingCode: 10
  * apply to the group, 10010 when the topic does not exist.
  */
 export async function findTopic(ctx: ApiContext, group: Group, value: unknown): Promise<string | Failure<10004 | 10010>> {
-  if (value === undefined) return '';
+  // "" is how Tencent itself writes "no topic" (in callbacks), so a client may send it back.
+  if (value === undefined || value === '') return '';
   if (typeof value !== 'string') return fail(10004, 'TopicId must be a string');
   if (group.type !== 'Community' || !group.supportTopic) {
     return fail(10004, `group "${group.groupId}" is not a Community with topics (SupportTopic 1), so TopicId does not apply`);

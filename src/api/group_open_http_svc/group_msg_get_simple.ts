@@ -18,8 +18,9 @@ export const GroupMsgGetSimple = requestSchema({
 const RECALLED_PLACE = 2;
 
 /**
- * Reads the ReqMsgNumber messages ending at ReqMsgSeq (default: the newest), newest first. The
- * next page is asked for with ReqMsgSeq = the smallest MsgSeq returned - 1.
+ * Reads up to ReqMsgNumber messages with MsgSeq ≤ ReqMsgSeq (default: the newest), newest first;
+ * recalled ones are skipped unless WithRecalledMsg is 1, so a page is never empty while older
+ * messages remain. The next page is asked for with ReqMsgSeq = the smallest MsgSeq returned - 1.
  */
 export const group_msg_get_simple = defineApi({
   service: 'group_open_http_svc',
@@ -41,8 +42,7 @@ export const group_msg_get_simple = defineApi({
     const app = ctx.app.sdkappid;
     const newest = (topicId === '' ? group.nextMsgSeq : ((await store.getTopic(app, group.groupId, topicId))?.nextMsgSeq ?? 1)) - 1;
     const toSeq = Math.min(req.get('ReqMsgSeq') ?? newest, newest);
-    const fromSeq = Math.max(1, toSeq - req.get('ReqMsgNumber') + 1);
-    const messages = toSeq < 1 ? [] : await store.groupHistory(app, group.groupId, topicId, fromSeq, toSeq, req.get('WithRecalledMsg') === 1);
+    const messages = toSeq < 1 ? [] : await store.groupHistory(app, group.groupId, topicId, toSeq, req.get('ReqMsgNumber'), req.get('WithRecalledMsg') === 1);
     return ok({
       GroupId: group.groupId,
       IsFinished: 1,

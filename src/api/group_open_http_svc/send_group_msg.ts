@@ -41,6 +41,7 @@ export const send_group_msg = defineApi({
   codes: [10004, 10007, 10010, 10015],
   async handle(ctx, body) {
     const req = SendGroupMsg.read(body);
+    if (req.unknownField === 'To_Account') return fail(10004, 'To_Account (targeted group messages) is not supported by parley yet; send to the whole group');
     if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}" in send_group_msg`);
     const group = await findGroup(ctx, body['GroupId']);
     if (isFailure(group)) return group;

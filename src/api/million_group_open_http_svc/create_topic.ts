@@ -60,7 +60,9 @@ export const create_topic = defineApi({
     };
     for (let attempt = 0; attempt < 5; attempt++) {
       const topicId = custom ?? autoTopicId(group.groupId);
-      if (await ctx.deps.store.createTopic(ctx.app.sdkappid, { ...topic, topicId })) return ok({ TopicId: topicId });
+      const created = await ctx.deps.store.createTopic(ctx.app.sdkappid, { ...topic, topicId });
+      if (created === 'created') return ok({ TopicId: topicId });
+      if (created === 'group_not_found') return fail(10010, `group "${group.groupId}" does not exist or has been destroyed`);
       if (custom !== undefined) return fail(10021, `TopicId "${custom}" is already in use`);
     }
     throw new Error('could not find a free automatic TopicId in 5 attempts');

@@ -13,6 +13,12 @@ interface MessageRow {
   recalled: number;
 }
 
+/**
+ * The dedup fingerprint of a message whose content was modified or recalled: no CRC32 equals it,
+ * so nothing dedups against destroyed content, and no fingerprint of it is kept.
+ */
+const NO_CRC = -1;
+
 const COLUMNS = 'from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data, recalled';
 const REF = 'app = @app AND from_account = @from AND msg_seq = @seq AND msg_random = @random AND msg_time = @time AND to_account = @to';
 
@@ -45,12 +51,12 @@ export function c2cWrites(db: Database, scrubber: WalScrubber) {
      VALUES (@app, @from, @to, @lo, @hi, @seq, @random, @time, @crc, @body, @ccd, @senderSync)`,
   );
   const findForUpdate = db.prepare(`SELECT recalled FROM c2c_messages WHERE ${REF}`);
-  const recall = db.prepare(`UPDATE c2c_messages SET recalled = 1, body = '[]', cloud_custom_data = '' WHERE ${REF}`);
+  const recall = db.prepare(`UPDATE c2c_messages SET recalled = 1, body = '[]', cloud_custom_data = '', crc = ${NO_CRC} WHERE ${REF}`);
   // One statement does the whole modification when it can: the message exists, is not recalled,
   // and fits after the change. When it changes nothing, findForUpdate tells which check failed.
   // (RETURNING would cost more than reading back the one column a modification may leave alone.)
   const update = db.prepare(
-    `UPDATE c2c_messages SET body = coalesce(@body, body), cloud_custom_data = coalesce(@ccd, cloud_custom_data)
+    `UPDATE c2c_messages SET body = coalesce(@body, body), cloud_custom_data = coalesce(@ccd, cloud_custom_data), crc = ${NO_CRC}
      WHERE ${REF} AND recalled = 0
        AND length(CAST(coalesce(@body, body) AS BLOB)) + length(CAST(coalesce(@ccd, cloud_custom_data) AS BLOB)) <= @maxSize`,
   );

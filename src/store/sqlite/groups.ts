@@ -130,7 +130,7 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
   );
 
   const duplicate = db.prepare(
-    'SELECT msg_seq, msg_time FROM group_messages WHERE app = ? AND group_id = ? AND topic_id = ? AND msg_random = ? AND msg_time >= ? ORDER BY msg_seq LIMIT 1',
+    'SELECT msg_seq, msg_time FROM group_messages WHERE app = ? AND group_id = ? AND topic_id = ? AND msg_random = ? AND msg_time >= ? AND recalled = 0 ORDER BY msg_seq LIMIT 1',
   );
   const nextSeq = db
     .prepare('UPDATE group_seqs SET last_seq = last_seq + 1, last_time = @time WHERE app = @app AND group_id = @groupId AND topic_id = @topicId RETURNING last_seq')
@@ -141,8 +141,8 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
   );
   const history = db.prepare(
     `SELECT ${MESSAGE_COLUMNS} FROM group_messages
-     WHERE app = @app AND group_id = @groupId AND topic_id = @topicId AND msg_seq BETWEEN @fromSeq AND @toSeq AND (@withRecalled OR recalled = 0)
-     ORDER BY msg_seq DESC`,
+     WHERE app = @app AND group_id = @groupId AND topic_id = @topicId AND msg_seq <= @toSeq AND (@withRecalled OR recalled = 0)
+     ORDER BY msg_seq DESC LIMIT @limit`,
   );
   const findMessage = db.prepare(
     `SELECT ${MESSAGE_COLUMNS} FROM group_messages WHERE ${AT_SEQ}`,
@@ -222,8 +222,8 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
       return Promise.resolve(row === undefined ? undefined : toTopic(row));
     },
 
-    groupHistory(app: number, groupId: string, topicId: string, fromSeq: number, toSeq: number, withRecalled: boolean): Promise<readonly GroupMessage[]> {
-      const rows = history.all({ app, groupId, topicId, fromSeq, toSeq, withRecalled: withRecalled ? 1 : 0 }) as MessageRow[];
+    groupHistory(app: number, groupId: string, topicId: string, toSeq: number, limit: number, withRecalled: boolean): Promise<readonly GroupMessage[]> {
+      const rows = history.all({ app, groupId, topicId, toSeq, limit, withRecalled: withRecalled ? 1 : 0 }) as MessageRow[];
       return Promise.resolve(rows.map(toMessage));
     },
   };
@@ -270,11 +270,12 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
       return true;
     },
 
-    createTopic(app: number, t: NewTopic): boolean {
-      if (topicExists.get(app, t.groupId, t.topicId) !== undefined) return false;
+    createTopic(app: number, t: NewTopic): 'created' | 'taken' | 'group_not_found' {
+      if (groupExists.get(app, t.groupId) === undefined) return 'group_not_found';
+      if (topicExists.get(app, t.groupId, t.topicId) !== undefined) return 'taken';
       insertTopic.run({ app, ...t });
       insertSeq.run(app, t.groupId, t.topicId);
-      return true;
+      return 'created';
     },
 
     destroyTopic(app: number, groupId: string, topicId: string): boolean {

@@ -24,7 +24,14 @@ export class WalScrubber {
   /** Asks for a scrub soon; called inside writes that destroy content. */
   request(): void {
     if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => this.scrubNow(), SCRUB_DELAY_MS);
+    this.#timer = setTimeout(() => {
+      try {
+        this.scrubNow();
+      } catch {
+        // The WAL stays as it is until the next scrub or the clean stop; the data is safe either way.
+        this.#timer = undefined;
+      }
+    }, SCRUB_DELAY_MS);
     this.#timer.unref();
   }
 
