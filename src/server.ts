@@ -45,7 +45,11 @@ async function main(): Promise<void> {
   if (config.databaseUrl !== undefined || config.redisUrl !== undefined) {
     throw new ConfigError('PARLEY_DATABASE_URL and PARLEY_REDIS_URL are not supported by this version yet; unset them to use the embedded store');
   }
-  const logger = pino({ level: config.logLevel, redact: ['req.query.usersig', 'usersig', 'err.rawPacket', 'rawPacket'] });
+  // A closed stdout (a pipe whose reader went away) must neither crash parley nor stop its
+  // shutdown. Logs go through process.stdout: pino's own file destination retries a failed write
+  // forever when it flushes at exit, so parley would never exit after its stdout closed.
+  process.stdout.on('error', () => {});
+  const logger = pino({ level: config.logLevel, redact: ['req.query.usersig', 'usersig', 'err.rawPacket', 'rawPacket'] }, process.stdout);
   const apps = loadApps(config);
   const store = openSqliteStore(config.dataDir);
   const deps: Deps = {
@@ -69,25 +73,33 @@ async function main(): Promise<void> {
   process.stdout.write(banner(config, apps, displayAddress(config.host, port)));
 
   let stopping = false;
+  /** Logging on the way out never throws: nothing may keep parley from stopping. */
+  const note = (level: 'info' | 'error', message: string, fields: object = {}) => {
+    try {
+      logger[level](fields, message);
+    } catch {
+      // the log is gone; stopping matters more
+    }
+  };
   const stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'stopping: finishing in-flight requests');
     const forced = setTimeout(() => {
-      logger.error('in-flight requests did not finish within 10 s; exiting');
+      note('error', 'in-flight requests did not finish within 10 s; exiting');
       process.exit(1);
     }, 10_000);
     forced.unref();
+    note('info', 'stopping: finishing in-flight requests', { signal });
     app
       .close()
       .then(() => Promise.all([deps.bus.close(), deps.limiter.close()]))
       .then(() => store.close())
       .then(() => {
-        logger.info('stopped');
+        note('info', 'stopped');
         process.exit(0);
       })
       .catch((error: unknown) => {
-        logger.error({ err: error }, 'failed to stop cleanly');
+        note('error', 'failed to stop cleanly', { err: error });
         process.exit(1);
       });
   };
