@@ -70,7 +70,6 @@ async function main(): Promise<void> {
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  process.stdout.write(banner(config, apps, displayAddress(config.host, port)));
 
   let stopping = false;
   /** Logging on the way out never throws: nothing may keep parley from stopping. */
@@ -105,6 +104,8 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  // Printed last: whoever waits for the banner may signal parley at once.
+  process.stdout.write(banner(config, apps, displayAddress(config.host, port)));
 }
 
 main().catch((error: unknown) => {
