@@ -19,7 +19,8 @@ describe('create_group and members', () => {
     }
     const id = await create({
       Owner_Account: 'o', Type: 'Public', GroupId: 'my-group_1', Name: 'Ünïcode name', Introduction: 'intro', Notification: 'note', FaceUrl: 'http://f',
-      MaxMemberCount: 3, ApplyJoinOption: 'FreeAccess', AppDefinedData: [{ Key: 'k', Value: 'v' }], MemberList: [{ Member_Account: 'u1', Role: 'Admin' }],
+      MaxMemberCount: 3, ApplyJoinOption: 'FreeAccess', AppDefinedData: [{ Key: 'k', Value: 'v' }], EnablePermission: 0,
+      MemberList: [{ Member_Account: 'u1', Role: 'Admin', AppMemberDefinedData: [{ Key: 'mk', Value: 'mv' }] }],
     });
     assert.equal(id, 'my-group_1');
     const info = await s.ok('group_open_http_svc/get_group_info', { GroupIdList: [id, 'nope-group', 'bad id'] });
@@ -54,6 +55,7 @@ describe('create_group and members', () => {
     ['members in an AVChatRoom', { Type: 'AVChatRoom', Name: 'x', MemberList: [{ Member_Account: 'u1' }] }, 10004],
     ['MaxMemberCount negative', { Type: 'Public', Name: 'x', MaxMemberCount: -1 }, 10004],
     ['unknown field', { Type: 'Public', Name: 'x', Colour: 'red' }, 10004],
+    ['AppMemberDefinedData not a list', { Type: 'Public', Name: 'x', AppMemberDefinedData: { Key: 'k' } }, 10004],
   ];
   for (const [name, body, code] of bad) {
     test(`create_group: ${name} → ${code}`, async () => {

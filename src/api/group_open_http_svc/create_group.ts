@@ -14,6 +14,7 @@ const MAX_INITIAL_MEMBERS = 500;
 
 const Role = Type.Union([Type.Literal('Admin'), Type.Literal('Member')]);
 const MsgFlag = Type.Union([Type.Literal('AcceptAndNotify'), Type.Literal('AcceptNotNotify'), Type.Literal('Discard')]);
+const KeyValues = Type.Array(Type.Object({ Key: Type.String({ minLength: 1 }), Value: Type.String() }, { additionalProperties: false }), { maxItems: 100 });
 
 export const CreateGroup = requestSchema({
   Owner_Account: Type.Optional(Type.String()),
@@ -26,11 +27,22 @@ export const CreateGroup = requestSchema({
   MaxMemberCount: Type.Optional(Type.Integer({ minimum: 1, maximum: 0xffffffff })),
   ApplyJoinOption: Type.Optional(Type.Union([Type.Literal('FreeAccess'), Type.Literal('NeedPermission'), Type.Literal('DisableApply')])),
   InviteJoinOption: Type.Optional(Type.Union([Type.Literal('FreeAccess'), Type.Literal('NeedPermission'), Type.Literal('DisableInvite')])),
-  AppDefinedData: Type.Optional(Type.Array(Type.Object({ Key: Type.String({ minLength: 1 }), Value: Type.String() }, { additionalProperties: false }), { maxItems: 100 })),
+  AppDefinedData: Type.Optional(KeyValues),
+  // Documented Tencent fields parley accepts and checks but does not keep yet.
+  AppMemberDefinedData: Type.Optional(KeyValues),
+  EnablePermission: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
+  DefaultPermission: Type.Optional(Type.Integer({ minimum: 0 })),
   MemberList: Type.Optional(
     Type.Array(
       Type.Object(
-        { Member_Account: Type.String(), Role: Type.Optional(Role), NameCard: Type.Optional(Type.String({ maxLength: 50 })), MsgFlag: Type.Optional(MsgFlag), JoinTime: Type.Optional(U32) },
+        {
+          Member_Account: Type.String(),
+          Role: Type.Optional(Role),
+          NameCard: Type.Optional(Type.String({ maxLength: 50 })),
+          MsgFlag: Type.Optional(MsgFlag),
+          JoinTime: Type.Optional(U32),
+          AppMemberDefinedData: Type.Optional(KeyValues),
+        },
         { additionalProperties: false },
       ),
       { maxItems: MAX_INITIAL_MEMBERS },
@@ -39,7 +51,24 @@ export const CreateGroup = requestSchema({
   SupportTopic: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
 });
 
-const CHECK_ORDER = ['Type', 'Name', 'Owner_Account', 'GroupId', 'Introduction', 'Notification', 'FaceUrl', 'MaxMemberCount', 'ApplyJoinOption', 'InviteJoinOption', 'AppDefinedData', 'MemberList', 'SupportTopic'] as const;
+const CHECK_ORDER = [
+  'Type',
+  'Name',
+  'Owner_Account',
+  'GroupId',
+  'Introduction',
+  'Notification',
+  'FaceUrl',
+  'MaxMemberCount',
+  'ApplyJoinOption',
+  'InviteJoinOption',
+  'AppDefinedData',
+  'AppMemberDefinedData',
+  'MemberList',
+  'SupportTopic',
+  'EnablePermission',
+  'DefaultPermission',
+] as const;
 
 /** Creates a group of any type, with an automatic or custom GroupId, an owner and initial members. */
 export const create_group = defineApi({
