@@ -1,13 +1,14 @@
 import type { Database } from 'better-sqlite3';
 
 /** How long destroyed content may linger in the WAL before it is folded away. */
-const SCRUB_DELAY_MS = 1000;
+const SCRUB_DELAY_MS = 5000;
 
 /**
  * secure_delete zeroes old content in the database file, but the WAL keeps old page images until
  * it is checkpointed and truncated. After a write that destroys content (modify, recall, destroy),
- * this folds the WAL into the database and empties it within a second, batching the cost over
- * every such write in that second.
+ * this folds the WAL into the database and empties it within five seconds, batching the cost over
+ * every such write in that time (truncating the WAL makes the next commits grow the file again,
+ * which costs each of them more, so this is not done more often).
  */
 export class WalScrubber {
   #timer: NodeJS.Timeout | undefined;
