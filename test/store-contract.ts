@@ -155,10 +155,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(await s.recallGroupMessage(APP, 'g2', '', 2), 'recalled');
         assert.deepEqual(await s.modifyGroupMessage(APP, 'g2', '', 2, { cloudCustomData: 'cc', maxSize: 12288 }), { kind: 'recalled' });
         assert.deepEqual((await s.groupHistory(APP, 'g2', '', 10, 10, false)).map((m) => m.seq), [1]);
+        assert.deepEqual(await s.groupKind(APP, 'g2'), { groupId: 'g2', type: 'Public', supportTopic: false });
         assert.equal(await s.destroyGroup(APP, 'g2'), true);
         assert.equal(await s.getGroup(APP, 'g2'), undefined);
+        assert.equal(await s.groupKind(APP, 'g2'), undefined, 'a destroyed group is not remembered');
         assert.equal((await s.groupHistory(APP, 'g2', '', 10, 10, true)).length, 0);
         assert.equal(await s.destroyGroup(APP, 'g2'), false);
+        await s.createGroup(APP, newGroup('g2', 'Community'));
+        assert.deepEqual(await s.groupKind(APP, 'g2'), { groupId: 'g2', type: 'Community', supportTopic: true }, 'a re-used id is the new group');
       }));
 
     test('many concurrent writes all resolve, each once, and a closed store refuses more', async () => {

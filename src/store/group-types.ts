@@ -41,6 +41,9 @@ export interface Group extends Omit<NewGroup, 'members'> {
   readonly lastMsgTime: number;
 }
 
+/** What never changes about a group once created: enough to route a message or a modification. */
+export type GroupKind = Pick<Group, 'groupId' | 'type' | 'supportTopic'>;
+
 export interface GroupMember {
   readonly account: string;
   readonly role: string;
@@ -107,6 +110,8 @@ export interface GroupStore {
   /** Creates a group; false when its GroupId is taken. */
   createGroup(app: number, group: NewGroup): Promise<boolean>;
   getGroup(app: number, groupId: string): Promise<Group | undefined>;
+  /** The fixed facts of a group (cheaper than getGroup, and cacheable); undefined when there is none. */
+  groupKind(app: number, groupId: string): Promise<GroupKind | undefined>;
   groupMembers(app: number, groupId: string): Promise<readonly GroupMember[]>;
   /** Adds members (imported accounts only); undefined when the group does not exist or is full. */
   addGroupMembers(app: number, groupId: string, accounts: readonly string[], joinTime: number): Promise<ReadonlyMap<string, AddMemberResult> | 'group_not_found' | 'full'>;

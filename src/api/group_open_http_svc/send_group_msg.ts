@@ -6,7 +6,7 @@ import { MAX_MESSAGE_BYTES, messageBytes } from '../../domain/message.js';
 import { isUserId, userIdProblem } from '../../domain/user-id.js';
 import { defineApi, fail, isFailure, ok } from '../define.js';
 import { requestSchema, U32 } from '../request.js';
-import { findGroup, findTopic, PRIORITIES } from './group-common.js';
+import { findGroupKind, findTopic, PRIORITIES } from './group-common.js';
 
 /** Seconds within which a second message with the same Random is dropped as a duplicate. */
 export const GROUP_DEDUP_SECONDS = 300;
@@ -43,7 +43,7 @@ export const send_group_msg = defineApi({
     const req = SendGroupMsg.read(body);
     if (req.unknownField === 'To_Account') return fail(10004, 'To_Account (targeted group messages) is not supported by parley yet; send to the whole group');
     if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}" in send_group_msg`);
-    const group = await findGroup(ctx, body['GroupId']);
+    const group = await findGroupKind(ctx, body['GroupId']);
     if (isFailure(group)) return group;
     const topicId = await findTopic(ctx, group, body['TopicId']);
     if (isFailure(topicId)) return topicId;

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { MsgBody } from '../../domain/elements.js';
 import { MAX_MESSAGE_BYTES } from '../../domain/message.js';
 import { defineApi, fail, isFailure, ok } from '../define.js';
-import { findGroup, findTopic } from '../group_open_http_svc/group-common.js';
+import { findGroupKind, findTopic } from '../group_open_http_svc/group-common.js';
 import { requestSchema } from '../request.js';
 import { readPatch, refusedModification } from './modify-common.js';
 
@@ -28,7 +28,7 @@ export const modify_group_msg = defineApi({
   async handle(ctx, body) {
     const req = ModifyGroupMsg.read(body);
     if (req.unknownField !== undefined) return fail(20001, `unknown field "${req.unknownField}"; modify_group_msg takes GroupId, MsgSeq, MsgBody, CloudCustomData and TopicId`);
-    const group = await findGroup(ctx, body['GroupId'], 20001);
+    const group = await findGroupKind(ctx, body['GroupId'], 20001);
     if (isFailure(group)) return group;
     if (!req.valid('MsgSeq')) return fail(20001, `${req.problem('MsgSeq')}; MsgSeq is the message's sequence number, an integer from 1`);
     if (group.type === 'AVChatRoom') return fail(10007, 'audio-video groups keep no history to modify');

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type {
   AddMemberResult,
   Group,
+  GroupKind,
   GroupMember,
   GroupMessage,
   GroupSend,
@@ -185,7 +186,31 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
     return { kind: found.recalled !== 0 ? 'recalled' : 'too_large' };
   }
 
+  const selectKind = db.prepare('SELECT type, support_topic FROM groups WHERE app = ? AND group_id = ?');
+  const kinds = new Map<string, GroupKind>();
+  const KINDS_CACHED = 100_000;
+
   const readsApi = {
+    groupKind(app: number, groupId: string): Promise<GroupKind | undefined> {
+      const key = `${app}\u0000${groupId}`;
+      const known = kinds.get(key);
+      if (known !== undefined) return Promise.resolve(known);
+      const row = selectKind.get(app, groupId) as { type: string; support_topic: number } | undefined;
+      if (row === undefined) return Promise.resolve(undefined);
+      const kind: GroupKind = { groupId, type: row.type as GroupType, supportTopic: row.support_topic !== 0 };
+      if (kinds.size >= KINDS_CACHED) {
+        const oldest = kinds.keys().next();
+        if (oldest.done !== true) kinds.delete(oldest.value);
+      }
+      kinds.set(key, kind);
+      return Promise.resolve(kind);
+    },
+
+    /** Forgets a group's cached kind once its destruction is committed (its id may be reused). */
+    groupChanged(app: number, groupId: string): void {
+      kinds.delete(`${app}\u0000${groupId}`);
+    },
+
     getGroup(app: number, groupId: string): Promise<Group | undefined> {
       const r = selectGroup.get(app, groupId) as GroupRow | undefined;
       if (r === undefined) return Promise.resolve(undefined);

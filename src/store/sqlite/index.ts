@@ -50,7 +50,11 @@ export function openSqliteStore(dataDir: string): Store {
     createGroup: (app, group) => write(() => groups.writes.createGroup(app, group)),
     addGroupMembers: (app, groupId, list, joinTime) => write(() => groups.writes.addGroupMembers(app, groupId, list, joinTime)),
     deleteGroupMembers: (app, groupId, list) => write(() => groups.writes.deleteGroupMembers(app, groupId, list)),
-    destroyGroup: (app, groupId) => write(() => groups.writes.destroyGroup(app, groupId)),
+    destroyGroup: (app, groupId) =>
+      write(() => groups.writes.destroyGroup(app, groupId)).then((destroyed) => {
+        groups.reads.groupChanged(app, groupId);
+        return destroyed;
+      }),
     createTopic: (app, topic) => write(() => groups.writes.createTopic(app, topic)),
     destroyTopic: (app, groupId, topicId) => write(() => groups.writes.destroyTopic(app, groupId, topicId)),
     sendGroupMessage: (app, message) => write(() => groups.writes.sendGroupMessage(app, message)),
