@@ -1,4 +1,5 @@
-import Fastify, { type FastifyInstance, type FastifyReply, LogController } from 'fastify';
+import { createServer } from 'node:https';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyServerFactory, LogController } from 'fastify';
 import { APIS } from './api/registry.js';
 import type { Deps } from './deps.js';
 import { MAX_BODY_BYTES } from './gateway/body.js';
@@ -10,12 +11,21 @@ export function redactUrl(url: string): string {
   return url.replace(/([?&]usersig=)[^&]*/gi, '$1[redacted]');
 }
 
+/** How the app is served: plain HTTP, or HTTPS with a PEM certificate and key. */
+export interface ServeOptions {
+  readonly tls?: { readonly cert: Buffer; readonly key: Buffer };
+}
+
 /**
  * Builds the HTTP app on its dependencies. It never listens: server.ts does, and tests call it on
  * an ephemeral port.
  */
-export function createApp(deps: Deps): FastifyInstance {
+export function createApp(deps: Deps, serve: ServeOptions = {}): FastifyInstance {
+  const tls = serve.tls;
+  // Tencent's REST API is HTTPS only, and some SDKs hard-code https:// before the host they are given.
+  const https: FastifyServerFactory | undefined = tls === undefined ? undefined : (handler) => createServer({ cert: tls.cert, key: tls.key }, handler);
   const app = Fastify({
+    ...(https === undefined ? {} : { serverFactory: https }),
     loggerInstance: deps.logger,
     // Per-request lines are the gateway's own (debug level, no URL): a URL carries the usersig.
     logController: new LogController({ disableRequestLogging: true }),

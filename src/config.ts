@@ -18,6 +18,10 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   readonly redisUrl: string | undefined;
   readonly logLevel: string;
+  /** PARLEY_STRICT_FIELDS=1: refuse unknown request fields instead of ignoring them (decisions.md §2). */
+  readonly strictFields: boolean;
+  /** PEM files of the certificate and key to serve HTTPS with; both or neither. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
 }
 
 /** A setting that cannot be used as given. */
@@ -36,6 +40,21 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
 function text(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
   return raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+}
+
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const raw = text(env, name);
+  if (raw === undefined || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new ConfigError(`${name}=${raw} must be 1 (on) or 0 (off)`);
+}
+
+function tlsFiles(env: NodeJS.ProcessEnv): Config['tls'] {
+  const certFile = text(env, 'PARLEY_TLS_CERT');
+  const keyFile = text(env, 'PARLEY_TLS_KEY');
+  if (certFile === undefined && keyFile === undefined) return undefined;
+  if (certFile === undefined || keyFile === undefined) throw new ConfigError('set both PARLEY_TLS_CERT and PARLEY_TLS_KEY (PEM files) to serve HTTPS, or neither');
+  return Object.freeze({ certFile, keyFile });
 }
 
 /** Reads the configuration from an environment (process.env in the server). */
@@ -59,5 +78,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     databaseUrl: text(env, 'PARLEY_DATABASE_URL'),
     redisUrl: text(env, 'PARLEY_REDIS_URL'),
     logLevel: text(env, 'PARLEY_LOG_LEVEL') ?? 'info',
+    strictFields: flag(env, 'PARLEY_STRICT_FIELDS'),
+    tls: tlsFiles(env),
   });
 }

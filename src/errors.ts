@@ -38,6 +38,8 @@ export const ERRORS = {
   10015: { meaning: 'The GroupId is malformed.', action: 'Use the GroupId create_group returned: 1-48 bytes of printable ASCII without spaces.' },
   10021: { meaning: 'The GroupId (or TopicId) is already in use.', action: 'Choose another custom id, or leave it out to have one generated.' },
   10030: { meaning: 'The message to recall does not exist (per message, in RecallRetList).', action: 'Check the MsgSeq and TopicId.' },
+  80002: { meaning: 'The group message is too long: MsgBody JSON plus CloudCustomData is over 12 KB.', action: 'Send at most 12,288 bytes (MsgBody JSON plus CloudCustomData); split longer content.' },
+  110003: { meaning: 'The topic to destroy does not exist or has already been destroyed (per topic, in DestroyResultItem).', action: 'Nothing to do if it was destroyed before; otherwise check the TopicId.' },
   10032: { meaning: 'The message cannot be recalled because it already has been (per message, in RecallRetList).', action: 'Nothing to do: it is recalled.' },
 
   // One-to-one messages and modify_c2c_msg (openim).

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { createSecureContext } from 'node:tls';
 import { pino } from 'pino';
-import { createApp } from './app.js';
+import { createApp, type ServeOptions } from './app.js';
 import { type Apps, loadApps } from './apps.js';
 import { createMemoryBus } from './bus/memory.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -29,15 +31,34 @@ function banner(config: Config, apps: Apps, address: string): string {
   if (apps.bySdkAppId.size > 1) lines.push(`  also serving SDKAppIDs ${[...apps.bySdkAppId.keys()].filter((id) => id !== app.sdkappid).join(', ')}`);
   lines.push(
     'Try:',
-    `  curl -s -X POST '${address}/v4/im_open_login_svc/account_check?${query}' -d '{"CheckItem":[{"UserID":"${admin}"}]}'`,
+    `  curl -s${config.tls === undefined ? '' : ` --cacert '${config.tls.certFile}'`} -X POST '${address}/v4/im_open_login_svc/account_check?${query}' -d '{"CheckItem":[{"UserID":"${admin}"}]}'`,
     '',
   );
   return lines.join('\n');
 }
 
-function displayAddress(host: string, port: number): string {
+function displayAddress(host: string, port: number, scheme: 'http' | 'https'): string {
   const shown = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '[::1]' : host.includes(':') ? `[${host}]` : host;
-  return `http://${shown}:${port}`;
+  return `${scheme}://${shown}:${port}`;
+}
+
+/** Reads the PEM files named by PARLEY_TLS_CERT and PARLEY_TLS_KEY. */
+function serveOptions(config: Config): ServeOptions {
+  if (config.tls === undefined) return {};
+  const read = (name: string, file: string): Buffer => {
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new ConfigError(`${name}=${file} cannot be read: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+  const tls = { cert: read('PARLEY_TLS_CERT', config.tls.certFile), key: read('PARLEY_TLS_KEY', config.tls.keyFile) };
+  try {
+    createSecureContext(tls);
+  } catch (error) {
+    throw new ConfigError(`PARLEY_TLS_CERT and PARLEY_TLS_KEY are not a PEM certificate and its key: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { tls };
 }
 
 async function main(): Promise<void> {
@@ -49,6 +70,7 @@ async function main(): Promise<void> {
   // shutdown. Logs go through process.stdout: pino's own file destination retries a failed write
   // forever when it flushes at exit, so parley would never exit after its stdout closed.
   process.stdout.on('error', () => {});
+  const serve = serveOptions(config);
   const logger = pino({ level: config.logLevel, redact: ['req.query.usersig', 'usersig', 'err.rawPacket', 'rawPacket'] }, process.stdout);
   const apps = loadApps(config);
   const store = openSqliteStore(config.dataDir);
@@ -66,7 +88,7 @@ async function main(): Promise<void> {
   for (const app of apps.bySdkAppId.values()) {
     await store.importAccounts(app.sdkappid, [...app.admins].map((userId) => ({ userId })));
   }
-  const app = createApp(deps);
+  const app = createApp(deps, serve);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : config.port;
@@ -105,7 +127,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
   // Printed last: whoever waits for the banner may signal parley at once.
-  process.stdout.write(banner(config, apps, displayAddress(config.host, port)));
+  process.stdout.write(banner(config, apps, displayAddress(config.host, port, serve.tls === undefined ? 'http' : 'https')));
 }
 
 main().catch((error: unknown) => {

@@ -68,7 +68,6 @@ test('admin_getroammsg refuses bad parameters', async () => {
   const base = { Operator_Account: 'p1', Peer_Account: 'p2', MaxCnt: 10, MinTime: 0, MaxTime: 10 };
   const cases: [Record<string, unknown>, number][] = [
     [{ ...base, MaxCnt: 0 }, 20001],
-    [{ ...base, MaxCnt: 101 }, 20001],
     [{ ...base, MinTime: 11 }, 20001],
     [{ ...base, MaxTime: 'now' }, 20001],
     [{ ...base, LastMsgKey: 'x_y' }, 20001],
@@ -103,7 +102,6 @@ test('admin_msgwithdraw refuses bad parameters', async () => {
     [{ From_Account: 'p3', To_Account: 'p1', MsgKey: '1_2_4294967296' }, 90054],
     [{ From_Account: 'p3', To_Account: 'p1', MsgKey: 123 }, 90054],
     [{ From_Account: 'p3', To_Account: 'p1', MsgKey: '1_2_3' }, 20022],
-    [{ From_Account: 'p3', To_Account: 'p1', MsgKey: '1_2_3', Extra: 1 }, 20001],
   ];
   for (const [body, code] of cases) assert.equal((await s.call('openim/admin_msgwithdraw', body)).ErrorCode, code, JSON.stringify(body));
 });

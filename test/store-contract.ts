@@ -45,6 +45,7 @@ const groupSend = (groupId: string, random: number, over: Partial<Parameters<Sto
   keep: true,
   dedupSince: 0,
   memberOnly: true,
+  toAccounts: [],
   ...over,
 });
 

@@ -1,3 +1,4 @@
+import type { TObject } from '@sinclair/typebox';
 import type { App } from '../apps.js';
 import type { Deps } from '../deps.js';
 import type { ErrorCode } from '../errors.js';
@@ -34,6 +35,10 @@ export interface ApiDefinition<C extends ErrorCode = ErrorCode> {
   readonly summary: string;
   /** Every code the handler can answer with (gateway codes are added by the gateway). */
   readonly codes: readonly C[];
+  /** The request body's schema: which fields exist (the gateway drops or, strictly, refuses others). */
+  readonly request: { readonly schema: TObject };
+  /** The API's invalid-parameter code, for a field it does not know under PARLEY_STRICT_FIELDS=1. */
+  readonly invalidCode: C;
   /** ErrorInfo on success: "succeed" for the modify APIs (as in their seeds), "" elsewhere. */
   readonly successInfo?: string;
   handle(ctx: ApiContext, body: Readonly<Record<string, unknown>>): Promise<Outcome<C>>;

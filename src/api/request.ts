@@ -1,4 +1,4 @@
-import { type Static, type TObject, type TProperties, type TSchema, Type } from '@sinclair/typebox';
+import { Kind, type Static, type TArray, type TObject, type TProperties, type TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 
 /**
@@ -7,8 +7,6 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
  * failure, because Tencent's codes depend on which field failed first.
  */
 export interface RequestReader<T extends TProperties> {
-  /** The first field the API does not know, if any. */
-  readonly unknownField: string | undefined;
   has(field: keyof T & string): boolean;
   /** Present and matching its schema. */
   valid(field: keyof T & string): boolean;
@@ -23,28 +21,40 @@ export interface RequestSchema<T extends TProperties> {
   read(body: Readonly<Record<string, unknown>>): RequestReader<T>;
 }
 
+/** A compiled check of one schema that can say, in words for ErrorInfo, what is wrong with a value. */
+export interface Checker<S extends TSchema> {
+  check(value: unknown): value is Static<S>;
+  /** Why `value` fails; `name` is how ErrorInfo refers to it. */
+  problem(name: string, value: unknown): string;
+}
+
+/** Compiles a schema into a Checker. */
+export function checker<S extends TSchema>(schema: S): Checker<S> {
+  const compiled: TypeCheck<S> = TypeCompiler.Compile(schema);
+  return {
+    check: (value): value is Static<S> => compiled.Check(value),
+    problem(name, value) {
+      if (value === undefined) return `${name} is required`;
+      const error = compiled.Errors(value).First();
+      if (error === undefined) return `${name} is invalid`;
+      const at = error.path === '' ? '' : ` at ${error.path.slice(1).replace(/\//g, '.')}`;
+      return `${name} is invalid${at}: ${error.message.toLowerCase()}`;
+    },
+  };
+}
+
 /** Declares the fields of a request body. */
 export function requestSchema<T extends TProperties>(properties: T): RequestSchema<T> {
   const schema = Type.Object(properties, { additionalProperties: false });
-  const checks = new Map<string, TypeCheck<TSchema>>(
-    Object.entries(properties).map(([name, s]) => [name, TypeCompiler.Compile(s)]),
-  );
+  const checks = new Map<string, Checker<TSchema>>(Object.entries(properties).map(([name, s]) => [name, checker(s)]));
   return {
     schema,
     read(body) {
       return {
-        unknownField: Object.keys(body).find((k) => !checks.has(k)),
         has: (field) => body[field] !== undefined,
-        valid: (field) => body[field] !== undefined && (checks.get(field)?.Check(body[field]) ?? false),
+        valid: (field) => body[field] !== undefined && (checks.get(field)?.check(body[field]) ?? false),
         get: (field) => body[field] as Static<T[typeof field]>,
-        problem(field) {
-          const value = body[field];
-          if (value === undefined) return `${field} is required`;
-          const error = checks.get(field)?.Errors(value).First();
-          if (error === undefined) return `${field} is invalid`;
-          const at = error.path === '' ? '' : ` at ${error.path.slice(1).replace(/\//g, '.')}`;
-          return `${field} is invalid${at}: ${error.message.toLowerCase()}`;
-        },
+        problem: (field) => checks.get(field)?.problem(field, body[field]) ?? `${field} is invalid`,
       };
     },
   };
@@ -54,3 +64,32 @@ export function requestSchema<T extends TProperties>(properties: T): RequestSche
 export const U32 = Type.Integer({ minimum: 0, maximum: 0xffffffff });
 /** A UserID: 1-32 bytes of printable ASCII with no whitespace. */
 export const UserId = Type.String({ pattern: '^[\\x21-\\x7e]{1,32}$', description: 'UserID' });
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * The fields of a request that its schema does not know, as paths (`MemberList[0].ShutUpUntil`),
+ * found wherever the schema declares an object closed. With `remove`, they are deleted from the
+ * body, so handlers (and what they store) see only documented fields (decisions.md §2). Message
+ * elements are left to domain/elements.ts, which knows each MsgType's content.
+ */
+export function unknownFields(schema: TSchema, value: unknown, remove: boolean, path = '', found: string[] = []): string[] {
+  const kind = (schema as { [Kind]?: string })[Kind];
+  if (kind === 'Object' && isObject(value)) {
+    const properties = (schema as TObject).properties;
+    for (const key of Object.keys(value)) {
+      const inner = properties[key];
+      if (inner !== undefined) unknownFields(inner, value[key], remove, path === '' ? key : `${path}.${key}`, found);
+      else if ((schema as TObject).additionalProperties === false) {
+        found.push(path === '' ? key : `${path}.${key}`);
+        if (remove) delete value[key];
+      }
+    }
+  } else if (kind === 'Array' && Array.isArray(value)) {
+    const items = (schema as TArray).items;
+    value.forEach((item, i) => unknownFields(items, item, remove, `${path}[${i}]`, found));
+  }
+  return found;
+}

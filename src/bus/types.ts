@@ -50,6 +50,8 @@ export interface GroupSentEvent {
   readonly topicId: string;
   readonly from: string;
   readonly seq: number;
+  /** A targeted message reaches only these members (and its sender); empty: the whole group. */
+  readonly toAccounts: readonly string[];
   readonly eventTime: number;
 }
 

@@ -1,9 +1,11 @@
 import { type TSchema, Type } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import { Value } from '@sinclair/typebox/value';
 
 /**
- * The nine TIMMsgElement types of Tencent's Message Formats and their MsgContent, as schemas.
- * Unknown keys are refused so a typo is reported instead of silently dropped.
+ * The nine TIMMsgElement types of Tencent's Message Formats and their MsgContent, as schemas. The
+ * schemas are closed; a key they do not know is dropped before the message is stored (or, with
+ * PARLEY_STRICT_FIELDS=1, refused), so history holds only documented fields (decisions.md §2).
  */
 
 const Str = Type.String();
@@ -93,10 +95,13 @@ export const ELEMENT_CONTENT = {
 
 export type MsgType = keyof typeof ELEMENT_CONTENT;
 
-/** The element envelope; MsgContent is checked against its type's schema. */
+/**
+ * The element envelope; MsgContent is checked against its type's schema. Left open here: unknown
+ * keys of elements are handled by normalizeMsgBody, not by the request's field check.
+ */
 export const MsgElement = Type.Object(
   { MsgType: Type.Union(Object.keys(ELEMENT_CONTENT).map((t) => Type.Literal(t))), MsgContent: Type.Object({}) },
-  { additionalProperties: false, description: 'TIMMsgElement' },
+  { description: 'TIMMsgElement' },
 );
 
 /** MsgBody as it appears in requests. */
@@ -105,6 +110,7 @@ export const MsgBody = Type.Array(MsgElement, { description: 'TIMMsgElement[]' }
 const checkers = new Map<string, TypeCheck<TSchema>>(
   Object.entries(ELEMENT_CONTENT).map(([type, schema]) => [type, TypeCompiler.Compile(schema)]),
 );
+const contentSchemas = new Map<string, TSchema>(Object.entries(ELEMENT_CONTENT));
 
 /** Forwarded messages may nest forwarded messages, but not without end. */
 const MAX_RELAY_DEPTH = 3;
@@ -123,8 +129,12 @@ function firstError(check: TypeCheck<TSchema>, value: unknown): string {
   return `${path}${error.message.toLowerCase()}`;
 }
 
-/** Checks a MsgBody; undefined when it is valid. */
-export function checkMsgBody(value: unknown, name = 'MsgBody', depth = 0): MsgBodyProblem | undefined {
+/**
+ * Checks a MsgBody and drops, in place, the keys its elements do not document (with `strict`, a
+ * key that is not documented is refused instead); undefined when it is valid. What remains is what
+ * gets stored.
+ */
+export function normalizeMsgBody(value: unknown, strict: boolean, name = 'MsgBody', depth = 0): MsgBodyProblem | undefined {
   if (!Array.isArray(value)) return { code: 90007, info: `${name} must be an array of TIMMsgElement objects` };
   if (value.length === 0) return { code: 90002, info: `${name} is empty; give at least one TIMMsgElement` };
   let customElements = 0;
@@ -133,35 +143,41 @@ export function checkMsgBody(value: unknown, name = 'MsgBody', depth = 0): MsgBo
     const element: unknown = value[i];
     if (!isPlainObject(element)) return { code: 90002, info: `${where} must be an object with MsgType and MsgContent` };
     for (const key of Object.keys(element)) {
-      if (key !== 'MsgType' && key !== 'MsgContent') return { code: 90002, info: `${where} has an unknown field "${key}"; an element has only MsgType and MsgContent` };
+      if (key === 'MsgType' || key === 'MsgContent') continue;
+      if (strict) return { code: 90002, info: `${where} has an unknown field "${key}"; an element has only MsgType and MsgContent` };
+      delete element[key];
     }
     const type = element['MsgType'];
     const check = typeof type === 'string' ? checkers.get(type) : undefined;
-    if (check === undefined) {
+    if (check === undefined || typeof type !== 'string') {
       return { code: 90002, info: `${where}.MsgType must be one of ${[...checkers.keys()].join(', ')}` };
     }
     const content = element['MsgContent'];
     if (!isPlainObject(content)) return { code: 90002, info: `${where}.MsgContent must be an object` };
-    if (!check.Check(content)) return { code: 90002, info: `${where}.MsgContent (${type}) ${firstError(check, content)}` };
+    if (!check.Check(content)) {
+      // Most often a key the type does not document: drop such keys and look again.
+      if (!strict) Value.Clean(contentSchemas.get(type) as TSchema, content);
+      if (strict || !check.Check(content)) return { code: 90002, info: `${where}.MsgContent (${type}) ${firstError(check, content)}` };
+    }
     if (type === 'TIMCustomElem' && ++customElements > 1) {
       return { code: 90002, info: `${where}: a message may hold at most one TIMCustomElem` };
     }
     if (type === 'TIMRelayElem') {
-      const problem = checkRelay(content, `${where}.MsgContent`, depth);
+      const problem = checkRelay(content, `${where}.MsgContent`, strict, depth);
       if (problem !== undefined) return problem;
     }
   }
   return undefined;
 }
 
-function checkRelay(content: Record<string, unknown>, where: string, depth: number): MsgBodyProblem | undefined {
+function checkRelay(content: Record<string, unknown>, where: string, strict: boolean, depth: number): MsgBodyProblem | undefined {
   const list = content['MsgList'];
   const hasKey = content['JsonMsgKey'] !== undefined;
   if ((list === undefined) === !hasKey) return { code: 90002, info: `${where} must have exactly one of MsgList and JsonMsgKey` };
   if (!Array.isArray(list)) return undefined;
   if (depth >= MAX_RELAY_DEPTH) return { code: 90002, info: `${where}: forwarded messages nest more than ${MAX_RELAY_DEPTH} deep` };
   for (let i = 0; i < list.length; i++) {
-    const problem = checkMsgBody((list[i] as { MsgBody: unknown }).MsgBody, `${where}.MsgList[${i}].MsgBody`, depth + 1);
+    const problem = normalizeMsgBody((list[i] as { MsgBody: unknown }).MsgBody, strict, `${where}.MsgList[${i}].MsgBody`, depth + 1);
     if (problem !== undefined) return { code: 90002, info: problem.info };
   }
   return undefined;

@@ -33,10 +33,17 @@ export function isGroupIdShape(value: unknown): value is string {
   return typeof value === 'string' && value.length <= MAX_GROUP_ID_BYTES && ID_TEXT.test(value);
 }
 
-/** Why a custom GroupId cannot be used; undefined when it can. */
-export function customGroupIdProblem(value: string): string | undefined {
+/**
+ * Why a custom GroupId cannot be used for a group of this type; undefined when it can. A
+ * Community's must start with `@TGS#_` (as Tencent requires); no other group's may start with `@TGS#`.
+ */
+export function customGroupIdProblem(value: string, type: GroupType): string | undefined {
   if (!isGroupIdShape(value)) return `GroupId must be 1-${MAX_GROUP_ID_BYTES} bytes of printable ASCII without spaces`;
-  if (value.startsWith(AUTO_PREFIX)) return `a custom GroupId may not start with ${AUTO_PREFIX}, which marks generated ones`;
+  if (type === 'Community') {
+    if (!value.startsWith(COMMUNITY_PREFIX) || value.length === COMMUNITY_PREFIX.length) return `a Community's custom GroupId must be ${COMMUNITY_PREFIX} followed by your own characters`;
+    return undefined;
+  }
+  if (value.startsWith(AUTO_PREFIX)) return `a custom GroupId may not start with ${AUTO_PREFIX}, which marks generated ones (only a Community's starts with ${COMMUNITY_PREFIX})`;
   return undefined;
 }
 
@@ -47,6 +54,11 @@ export function customTopicIdProblem(groupId: string, value: string): string | u
   const rest = value.slice(prefix.length);
   if (rest.length > MAX_GROUP_ID_BYTES || !ID_TEXT.test(rest)) return `the TopicId suffix must be 1-${MAX_GROUP_ID_BYTES} bytes of printable ASCII without spaces`;
   return undefined;
+}
+
+/** Whether a group type takes targeted messages (send_group_msg with To_Account). */
+export function takesTargetedMessages(type: GroupType): boolean {
+  return type !== 'AVChatRoom' && type !== 'Community';
 }
 
 /** Whether a group type keeps no history (audio-video groups). */

@@ -1,3 +1,5 @@
+import { crc32 } from 'node:zlib';
+
 /** The three parts of a one-to-one MsgKey, `{MsgSeq}_{MsgRandom}_{MsgTime}`. */
 export interface MsgKeyParts {
   readonly seq: number;
@@ -23,4 +25,15 @@ export function parseMsgKey(value: unknown): MsgKeyParts | undefined {
   const time = Number(m[3]);
   if (seq > U32_MAX || random > U32_MAX || time > U32_MAX) return undefined;
   return { seq, random, time };
+}
+
+/** Tencent's internal account numbers (tinyIds) start near 2^57; parley derives one per sender. */
+const TINY_ID_BASE = 2n ** 57n;
+
+/**
+ * The MsgId a send answers with, in Tencent's shape `{sender tinyId}-{MsgTime}-{MsgRandom}`. parley
+ * keeps no tinyIds, so the sender's is derived from its UserID: stable, and the same on every node.
+ */
+export function formatMsgId(from: string, time: number, random: number): string {
+  return `${TINY_ID_BASE + BigInt(crc32(from))}-${time}-${random}`;
 }

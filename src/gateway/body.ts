@@ -27,7 +27,27 @@ function wellFormed(value: unknown): boolean {
   return true;
 }
 
-/** Decodes a request body: UTF-8, JSON, one object, no prototype keys, no lone surrogates. */
+/** Deletes every property whose value is null, at any depth: null for an optional field means absent. */
+function dropNulls(value: object): void {
+  const stack: object[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop() as Record<string, unknown> | unknown[];
+    if (Array.isArray(v)) {
+      for (const item of v) if (typeof item === 'object' && item !== null) stack.push(item);
+      continue;
+    }
+    for (const key of Object.keys(v)) {
+      const item = v[key];
+      if (item === null) delete v[key];
+      else if (typeof item === 'object') stack.push(item as object);
+    }
+  }
+}
+
+/**
+ * Decodes a request body: UTF-8, JSON, one object, no prototype keys, no lone surrogates. Properties
+ * that are null are removed (decisions.md §2: many JSON mappers write null for a field left unset).
+ */
 export function parseBody(raw: Buffer | undefined): BodyResult {
   if (raw === undefined || raw.length === 0) return { ok: false, reason: 'the request body is empty; send a JSON object' };
   if (!isUtf8(raw)) return { ok: false, reason: 'the request body is not valid UTF-8' };
@@ -47,5 +67,6 @@ export function parseBody(raw: Buffer | undefined): BodyResult {
   if (SURROGATE_ESCAPE.test(text) && !wellFormed(value)) {
     return { ok: false, reason: 'the request body holds a string with an unpaired UTF-16 surrogate escape' };
   }
+  if (text.includes('null')) dropNulls(value);
   return { ok: true, body: value as Record<string, unknown> };
 }

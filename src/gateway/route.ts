@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDefinition } from '../api/define.js';
+import { unknownFields } from '../api/request.js';
 import type { Deps } from '../deps.js';
 import { nowSeconds } from '../deps.js';
+import { printable } from '../domain/user-id.js';
 import { type ErrorCode, FAMILY_CODES, familyOf } from '../errors.js';
 import { createAuthenticator } from './auth.js';
 import { parseBody } from './body.js';
@@ -62,6 +64,15 @@ export function mountGateway(app: FastifyInstance, deps: Deps, apis: readonly Ap
 
     const parsed = parseBody(request.body as Buffer | undefined);
     if (!parsed.ok) return failure(family.badBody, parsed.reason);
+    const strict = deps.config.strictFields;
+    const unknown = unknownFields(api.request.schema, parsed.body, !strict);
+    if (unknown.length > 0) {
+      if (strict) {
+        const named = unknown.slice(0, 5).map((f) => `"${printable(f)}"`).join(', ');
+        return failure(api.invalidCode, `unknown field ${named} in ${command}; PARLEY_STRICT_FIELDS=1 refuses fields parley does not know`);
+      }
+      request.log.debug({ api: `${service}/${command}`, ignored: unknown }, 'ignored unknown request fields');
+    }
     const requestId = request.id;
     try {
       const outcome = await api.handle({ deps, app: target, identifier, requestId }, parsed.body);

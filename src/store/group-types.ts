@@ -14,6 +14,8 @@ export interface GroupMemberInput {
   readonly role: 'Owner' | 'Admin' | 'Member';
   readonly nameCard?: string;
   readonly msgFlag?: string;
+  /** JSON text of AppMemberDefinedData ([{Key, Value}]). */
+  readonly appDefinedData?: string;
 }
 
 export interface NewGroup {
@@ -50,6 +52,10 @@ export interface GroupMember {
   readonly joinTime: number;
   readonly nameCard: string;
   readonly msgFlag: string;
+  /** When the member last sent a message to the group (or one of its topics); 0 if never. */
+  readonly lastSendTime: number;
+  /** JSON text of AppMemberDefinedData ([{Key, Value}]). */
+  readonly appDefinedData: string;
 }
 
 export interface NewTopic {
@@ -81,6 +87,8 @@ export interface GroupMessage {
   readonly body: string;
   readonly cloudCustomData: string;
   readonly recalled: boolean;
+  /** The members a targeted message was sent to; empty for a message to the whole group. */
+  readonly toAccounts: readonly string[];
 }
 
 export interface GroupSend {
@@ -98,11 +106,15 @@ export interface GroupSend {
   readonly dedupSince: number;
   /** The sender must be a member (all types but AVChatRoom, and not for the admin). */
   readonly memberOnly: boolean;
+  /** A targeted message (To_Account): only these members receive it. Empty: the whole group. */
+  readonly toAccounts: readonly string[];
 }
 
 export type GroupSendOutcome =
   | { readonly kind: 'stored' | 'duplicate'; readonly seq: number; readonly time: number }
-  | { readonly kind: 'group_not_found' | 'topic_not_found' | 'not_member' };
+  | { readonly kind: 'group_not_found' | 'topic_not_found' | 'not_member' }
+  /** A To_Account recipient is not a member of the group; nothing was stored. */
+  | { readonly kind: 'recipient_not_member'; readonly account: string };
 
 export type AddMemberResult = 'added' | 'already' | 'unknown_account';
 
@@ -113,6 +125,8 @@ export interface GroupStore {
   /** The fixed facts of a group (cheaper than getGroup, and cacheable); undefined when there is none. */
   groupKind(app: number, groupId: string): Promise<GroupKind | undefined>;
   groupMembers(app: number, groupId: string): Promise<readonly GroupMember[]>;
+  /** One member of a group; undefined when the account is not a member (or there is no such group). */
+  groupMember(app: number, groupId: string, account: string): Promise<GroupMember | undefined>;
   /** Adds members (imported accounts only); undefined when the group does not exist or is full. */
   addGroupMembers(app: number, groupId: string, accounts: readonly string[], joinTime: number): Promise<ReadonlyMap<string, AddMemberResult> | 'group_not_found' | 'full'>;
   deleteGroupMembers(app: number, groupId: string, accounts: readonly string[]): Promise<'ok' | 'group_not_found'>;

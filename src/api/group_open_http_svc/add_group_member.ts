@@ -17,11 +17,12 @@ const RESULT = { unknown_account: 0, added: 1, already: 2 } as const;
 export const add_group_member = defineApi({
   service: 'group_open_http_svc',
   command: 'add_group_member',
+  request: AddGroupMember,
+  invalidCode: 10004,
   summary: 'Add up to 300 members to a group.',
   codes: [10004, 10010, 10014, 10015],
   async handle(ctx, body) {
     const req = AddGroupMember.read(body);
-    if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}"; add_group_member takes GroupId, Silence and MemberList`);
     const group = await findGroup(ctx, body['GroupId']);
     if (isFailure(group)) return group;
     for (const field of ['MemberList', 'Silence'] as const) {

@@ -74,11 +74,12 @@ const CHECK_ORDER = [
 export const create_group = defineApi({
   service: 'group_open_http_svc',
   command: 'create_group',
+  request: CreateGroup,
+  invalidCode: 10004,
   summary: 'Create a group (Private/Work, Public, ChatRoom/Meeting, AVChatRoom, Community).',
-  codes: [10004, 10021],
+  codes: [10004, 10007, 10021],
   async handle(ctx, body) {
     const req = CreateGroup.read(body);
-    if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}" in create_group`);
     for (const field of CHECK_ORDER) {
       if ((field === 'Type' || field === 'Name' || req.has(field)) && !req.valid(field)) return fail(10004, req.problem(field));
     }
@@ -93,20 +94,21 @@ export const create_group = defineApi({
     const accounts = [owner, ...(req.get('MemberList') ?? []).map((m) => m.Member_Account)].filter((a) => a !== '');
     const bad = accounts.find((a) => !isUserId(a));
     if (bad !== undefined) return fail(10004, `"${bad}" is not a valid UserID`);
-    if (type === 'AVChatRoom' && (req.get('MemberList')?.length ?? 0) > 0) return fail(10004, 'an AVChatRoom takes no MemberList: members join it themselves');
+    if (type === 'AVChatRoom' && (req.get('MemberList')?.length ?? 0) > 0) return fail(10007, 'an AVChatRoom takes no MemberList: members join it themselves');
     const states = await store.accountStates(ctx.app.sdkappid, accounts);
     const missing = accounts.find((a) => states.get(a) !== 'active');
     if (missing !== undefined) return fail(10004, `account "${missing}" is not imported; import it first`);
 
     const members: GroupMemberInput[] = owner === '' ? [] : [{ account: owner, role: 'Owner' }];
     for (const m of req.get('MemberList') ?? []) {
-      if (m.Member_Account !== owner) members.push({ account: m.Member_Account, role: m.Role ?? 'Member', nameCard: m.NameCard, msgFlag: m.MsgFlag });
+      const appDefinedData = m.AppMemberDefinedData === undefined ? undefined : JSON.stringify(m.AppMemberDefinedData);
+      if (m.Member_Account !== owner) members.push({ account: m.Member_Account, role: m.Role ?? 'Member', nameCard: m.NameCard, msgFlag: m.MsgFlag, appDefinedData });
     }
     const maxMemberCount = req.get('MaxMemberCount') ?? DEFAULT_MAX_MEMBERS;
     if (members.length > maxMemberCount) return fail(10004, `MemberList holds ${members.length} members but MaxMemberCount is ${maxMemberCount}`);
     const custom = req.get('GroupId');
     if (custom !== undefined) {
-      const problem = customGroupIdProblem(custom);
+      const problem = customGroupIdProblem(custom, type);
       if (problem !== undefined) return fail(10004, problem);
     }
     const group = {
@@ -126,7 +128,8 @@ export const create_group = defineApi({
     };
     for (let attempt = 0; attempt < 5; attempt++) {
       const groupId = custom ?? autoGroupId(type);
-      if (await store.createGroup(ctx.app.sdkappid, { ...group, groupId })) return ok({ GroupId: groupId });
+      // Tencent answers a Community's creation with its Type and HugeGroupFlag as well.
+      if (await store.createGroup(ctx.app.sdkappid, { ...group, groupId })) return ok(type === 'Community' ? { GroupId: groupId, HugeGroupFlag: 0, Type: type } : { GroupId: groupId });
       if (custom !== undefined) return fail(10021, `GroupId "${custom}" is already in use`);
     }
     throw new Error('could not find a free automatic GroupId in 5 attempts');

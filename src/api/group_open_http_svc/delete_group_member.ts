@@ -14,11 +14,12 @@ export const DeleteGroupMember = requestSchema({
 export const delete_group_member = defineApi({
   service: 'group_open_http_svc',
   command: 'delete_group_member',
+  request: DeleteGroupMember,
+  invalidCode: 10004,
   summary: 'Remove up to 100 members from a group.',
   codes: [10004, 10010, 10015],
   async handle(ctx, body) {
     const req = DeleteGroupMember.read(body);
-    if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}" in delete_group_member`);
     const group = await findGroup(ctx, body['GroupId']);
     if (isFailure(group)) return group;
     for (const field of ['MemberToDel_Account', 'Silence', 'Reason'] as const) {

@@ -9,11 +9,11 @@ export const DestroyGroup = requestSchema({ GroupId: Type.String() });
 export const destroy_group = defineApi({
   service: 'group_open_http_svc',
   command: 'destroy_group',
+  request: DestroyGroup,
+  invalidCode: 10004,
   summary: 'Destroy a group, its topics and its history.',
   codes: [10004, 10010, 10015],
   async handle(ctx, body) {
-    const req = DestroyGroup.read(body);
-    if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}"; destroy_group takes GroupId`);
     const group = await findGroup(ctx, body['GroupId']);
     if (isFailure(group)) return group;
     if (!(await ctx.deps.store.destroyGroup(ctx.app.sdkappid, group.groupId))) return fail(10010, `group "${group.groupId}" does not exist or has been destroyed`);

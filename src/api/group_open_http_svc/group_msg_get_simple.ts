@@ -3,12 +3,12 @@ import { defineApi, fail, isFailure, ok } from '../define.js';
 import { requestSchema } from '../request.js';
 import { findGroup, findTopic } from './group-common.js';
 
-/** At most this many messages per call. */
+/** At most this many messages per call; a larger ReqMsgNumber is answered with this many and IsFinished 0. */
 export const MAX_GROUP_PAGE = 20;
 
 export const GroupMsgGetSimple = requestSchema({
   GroupId: Type.String(),
-  ReqMsgNumber: Type.Integer({ minimum: 1, maximum: MAX_GROUP_PAGE }),
+  ReqMsgNumber: Type.Integer({ minimum: 1, maximum: 0xffffffff }),
   ReqMsgSeq: Type.Optional(Type.Integer({ minimum: 1, maximum: 0xffffffff })),
   WithRecalledMsg: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
   TopicId: Type.Optional(Type.String()),
@@ -25,15 +25,16 @@ const RECALLED_PLACE = 2;
 export const group_msg_get_simple = defineApi({
   service: 'group_open_http_svc',
   command: 'group_msg_get_simple',
+  request: GroupMsgGetSimple,
+  invalidCode: 10004,
   summary: 'Read a group\'s (or topic\'s) history, up to 20 messages a call.',
   codes: [10004, 10007, 10010, 10015],
   async handle(ctx, body) {
     const req = GroupMsgGetSimple.read(body);
-    if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}" in group_msg_get_simple`);
     const group = await findGroup(ctx, body['GroupId']);
     if (isFailure(group)) return group;
     for (const field of ['ReqMsgNumber', 'ReqMsgSeq', 'WithRecalledMsg'] as const) {
-      if ((field === 'ReqMsgNumber' || req.has(field)) && !req.valid(field)) return fail(10004, `${req.problem(field)}${field === 'ReqMsgNumber' ? ` (1 to ${MAX_GROUP_PAGE})` : ''}`);
+      if ((field === 'ReqMsgNumber' || req.has(field)) && !req.valid(field)) return fail(10004, `${req.problem(field)}${field === 'ReqMsgNumber' ? ` (at least 1; at most ${MAX_GROUP_PAGE} come back per call)` : ''}`);
     }
     if (group.type === 'AVChatRoom') return fail(10007, 'audio-video groups keep no history');
     const topicId = await findTopic(ctx, group, body['TopicId']);
@@ -42,11 +43,14 @@ export const group_msg_get_simple = defineApi({
     const app = ctx.app.sdkappid;
     const newest = (topicId === '' ? group.nextMsgSeq : ((await store.getTopic(app, group.groupId, topicId))?.nextMsgSeq ?? 1)) - 1;
     const toSeq = Math.min(req.get('ReqMsgSeq') ?? newest, newest);
-    const messages = toSeq < 1 ? [] : await store.groupHistory(app, group.groupId, topicId, toSeq, req.get('ReqMsgNumber'), req.get('WithRecalledMsg') === 1);
+    const wanted = req.get('ReqMsgNumber');
+    const served = Math.min(wanted, MAX_GROUP_PAGE);
+    // One more than served tells whether a clamped request left messages behind (IsFinished 0).
+    const found = toSeq < 1 ? [] : await store.groupHistory(app, group.groupId, topicId, toSeq, wanted > served ? served + 1 : served, req.get('WithRecalledMsg') === 1);
     return ok({
       GroupId: group.groupId,
-      IsFinished: 1,
-      RspMsgList: messages.map((m) => ({
+      IsFinished: found.length > served ? 0 : 1,
+      RspMsgList: found.slice(0, served).map((m) => ({
         From_Account: m.from,
         IsPlaceMsg: m.recalled ? RECALLED_PLACE : 0,
         MsgBody: JSON.parse(m.body) as unknown,
@@ -54,6 +58,8 @@ export const group_msg_get_simple = defineApi({
         MsgRandom: m.random,
         MsgSeq: m.seq,
         MsgTimeStamp: m.time,
+        // Group system notices are not served yet; every stored message is a member's.
+        IsSystemMsg: 0,
         CloudCustomData: m.cloudCustomData,
       })),
     });

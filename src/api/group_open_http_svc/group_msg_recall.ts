@@ -17,11 +17,12 @@ const RET_CODE = { ok: 0, not_found: 10030, recalled: 10032 } as const;
 export const group_msg_recall = defineApi({
   service: 'group_open_http_svc',
   command: 'group_msg_recall',
+  request: GroupMsgRecall,
+  invalidCode: 10004,
   summary: 'Recall up to 10 group messages.',
   codes: [10004, 10010, 10015, 10030, 10032],
   async handle(ctx, body) {
     const req = GroupMsgRecall.read(body);
-    if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}" in group_msg_recall`);
     const group = await findGroup(ctx, body['GroupId']);
     if (isFailure(group)) return group;
     for (const field of ['MsgSeqList', 'Reason'] as const) {

@@ -1,15 +1,20 @@
 import { Type } from '@sinclair/typebox';
 import { nowSeconds } from '../../deps.js';
-import { checkMsgBody, MsgBody } from '../../domain/elements.js';
-import { keepsNoHistory } from '../../domain/group-id.js';
+import { MsgBody, normalizeMsgBody } from '../../domain/elements.js';
+import { keepsNoHistory, takesTargetedMessages } from '../../domain/group-id.js';
 import { MAX_MESSAGE_BYTES, messageBytes } from '../../domain/message.js';
 import { isUserId, userIdProblem } from '../../domain/user-id.js';
-import { defineApi, fail, isFailure, ok } from '../define.js';
-import { requestSchema, U32 } from '../request.js';
+import type { GroupKind } from '../../store/group-types.js';
+import { defineApi, type Failure, fail, isFailure, ok } from '../define.js';
+import { type RequestReader, requestSchema, U32, UserId } from '../request.js';
 import { findGroupKind, findTopic, PRIORITIES } from './group-common.js';
 
 /** Seconds within which a second message with the same Random is dropped as a duplicate. */
 export const GROUP_DEDUP_SECONDS = 300;
+/** A targeted message names at most this many members. */
+export const MAX_TARGETS = 50;
+/** MsgDropReason of a message that was not dropped (Tencent reports only frequency-control drops). */
+const NOT_DROPPED = '';
 
 export const SendGroupMsg = requestSchema({
   GroupId: Type.String(),
@@ -26,23 +31,37 @@ export const SendGroupMsg = requestSchema({
   TopicId: Type.Optional(Type.String()),
   NeedReadReceipt: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
   GroupAtInfo: Type.Optional(Type.Array(Type.Object({ GroupAtAllFlag: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])), GroupAt_Account: Type.Optional(Type.String()) }, { additionalProperties: false }))),
+  /** A targeted message: only these members receive it (and it is not counted as unread). */
+  To_Account: Type.Optional(Type.Array(UserId, { minItems: 1, maxItems: MAX_TARGETS })),
 });
 
 const FORMAT_FIELDS = ['MsgPriority', 'OfflinePushInfo', 'ForbidCallbackControl', 'OnlineOnlyFlag', 'SendMsgControl', 'CloudCustomData', 'SupportMessageExtension', 'NeedReadReceipt', 'GroupAtInfo'] as const;
 
+type Request = RequestReader<typeof SendGroupMsg.schema.properties>;
+
+/** The recipients of a targeted message (empty: the whole group), or why To_Account cannot be used. */
+function targets(req: Request, group: GroupKind): readonly string[] | Failure<10004 | 10007> {
+  if (!req.has('To_Account')) return [];
+  if (!req.valid('To_Account')) return fail(10004, `${req.problem('To_Account')} (To_Account: 1 to ${MAX_TARGETS} UserIDs of members)`);
+  if (!takesTargetedMessages(group.type)) return fail(10007, `targeted messages (To_Account) are for Private (Work), Public and ChatRoom (Meeting) groups, not ${group.type}`);
+  if (req.has('GroupAtInfo')) return fail(10004, 'a targeted message (To_Account) cannot @ members; leave out GroupAtInfo');
+  return [...new Set(req.get('To_Account'))];
+}
+
 /**
- * Sends a group message. Its MsgSeq comes from the group's (or topic's) counter in the same
- * transaction that stores it. AVChatRoom and online-only messages are delivered, never stored.
+ * Sends a group message, to the whole group or (To_Account) to up to 50 of its members. Its
+ * MsgSeq comes from the group's (or topic's) counter in the same transaction that stores it.
+ * AVChatRoom and online-only messages are delivered, never stored.
  */
 export const send_group_msg = defineApi({
   service: 'group_open_http_svc',
   command: 'send_group_msg',
-  summary: 'Send a message to a group (or to a Community topic).',
-  codes: [10004, 10007, 10010, 10015],
+  request: SendGroupMsg,
+  invalidCode: 10004,
+  summary: 'Send a message to a group (or to a Community topic), or to some of its members.',
+  codes: [10004, 10007, 10010, 10015, 80002],
   async handle(ctx, body) {
     const req = SendGroupMsg.read(body);
-    if (req.unknownField === 'To_Account') return fail(10004, 'To_Account (targeted group messages) is not supported by parley yet; send to the whole group');
-    if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}" in send_group_msg`);
     const group = await findGroupKind(ctx, body['GroupId']);
     if (isFailure(group)) return group;
     const topicId = await findTopic(ctx, group, body['TopicId']);
@@ -51,24 +70,25 @@ export const send_group_msg = defineApi({
     const from: unknown = req.has('From_Account') ? body['From_Account'] : ctx.identifier;
     if (!isUserId(from)) return fail(10004, userIdProblem('From_Account', from));
     if ((await ctx.deps.store.accountStates(ctx.app.sdkappid, [from])).get(from) !== 'active') return fail(10004, `From_Account "${from}" is not imported; import it first`);
-    const bodyProblem = checkMsgBody(body['MsgBody']);
+    const bodyProblem = normalizeMsgBody(body['MsgBody'], ctx.deps.config.strictFields);
     if (bodyProblem !== undefined) return fail(10004, bodyProblem.info);
     for (const field of FORMAT_FIELDS) {
       if (req.has(field) && !req.valid(field)) return fail(10004, req.problem(field));
     }
+    const onlineOnly = req.get('OnlineOnlyFlag') === 1;
+    if (onlineOnly && req.has('SendMsgControl')) return fail(10004, 'SendMsgControl does not apply to an online-only message (OnlineOnlyFlag 1)');
+    const toAccounts = targets(req, group);
+    if (isFailure(toAccounts)) return toAccounts;
     const msgBody = JSON.stringify(body['MsgBody']);
     const cloudCustomData = req.get('CloudCustomData') ?? '';
     const size = messageBytes(msgBody, cloudCustomData);
-    if (size > MAX_MESSAGE_BYTES) return fail(10004, `the message is ${size} bytes (MsgBody JSON plus CloudCustomData); the limit is ${MAX_MESSAGE_BYTES}`);
+    if (size > MAX_MESSAGE_BYTES) return fail(80002, `the message is ${size} bytes (MsgBody JSON plus CloudCustomData); the limit is ${MAX_MESSAGE_BYTES}`);
 
     const time = nowSeconds(ctx.deps.clock);
     const noHistory = keepsNoHistory(group.type);
-    const onlineOnly = req.get('OnlineOnlyFlag') === 1 && !noHistory;
+    // Delivered to online members only: no history, so no MsgSeq either.
+    if (onlineOnly && !noHistory) return ok({ MsgTime: time, MsgSeq: 0, MsgDropReason: NOT_DROPPED });
     const isAdmin = !req.has('From_Account') || ctx.app.admins.has(from);
-    if (onlineOnly) {
-      // Delivered to online members only: no history, so no MsgSeq either.
-      return ok({ MsgTime: time, MsgSeq: 0 });
-    }
     const outcome = await ctx.deps.store.sendGroupMessage(ctx.app.sdkappid, {
       groupId: group.groupId,
       topicId,
@@ -81,6 +101,7 @@ export const send_group_msg = defineApi({
       keep: !noHistory,
       dedupSince: time - GROUP_DEDUP_SECONDS,
       memberOnly: !noHistory && !isAdmin,
+      toAccounts,
     });
     switch (outcome.kind) {
       case 'group_not_found':
@@ -89,11 +110,13 @@ export const send_group_msg = defineApi({
         return fail(10010, `topic "${topicId}" does not exist`);
       case 'not_member':
         return fail(10007, `"${from}" is not a member of group "${group.groupId}"; add it first`);
+      case 'recipient_not_member':
+        return fail(10004, `To_Account "${outcome.account}" is not a member of group "${group.groupId}"; a targeted message goes to members only`);
       case 'stored':
-        ctx.deps.bus.publish({ type: 'group.sent', app: ctx.app.sdkappid, groupId: group.groupId, topicId, from, seq: outcome.seq, eventTime: ctx.deps.clock.nowMs() });
-        return ok({ MsgTime: outcome.time, MsgSeq: outcome.seq });
+        ctx.deps.bus.publish({ type: 'group.sent', app: ctx.app.sdkappid, groupId: group.groupId, topicId, from, seq: outcome.seq, toAccounts, eventTime: ctx.deps.clock.nowMs() });
+        return ok({ MsgTime: outcome.time, MsgSeq: outcome.seq, MsgDropReason: NOT_DROPPED });
       case 'duplicate':
-        return ok({ MsgTime: outcome.time, MsgSeq: outcome.seq });
+        return ok({ MsgTime: outcome.time, MsgSeq: outcome.seq, MsgDropReason: NOT_DROPPED });
     }
   },
 });

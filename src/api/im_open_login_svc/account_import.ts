@@ -3,7 +3,9 @@ import { defineApi, fail, ok } from '../define.js';
 import { requestSchema, UserId } from '../request.js';
 
 export const AccountImport = requestSchema({
-  UserID: UserId,
+  UserID: Type.Optional(UserId),
+  /** The older name of UserID (Tencent's 2020 page, still sent by older SDKs). */
+  Identifier: Type.Optional(UserId),
   Nick: Type.Optional(Type.String()),
   FaceUrl: Type.Optional(Type.String()),
 });
@@ -12,15 +14,18 @@ export const AccountImport = requestSchema({
 export const account_import = defineApi({
   service: 'im_open_login_svc',
   command: 'account_import',
+  request: AccountImport,
+  invalidCode: 70402,
   summary: 'Import one account.',
   codes: [70402],
   async handle(ctx, body) {
     const req = AccountImport.read(body);
-    if (req.unknownField !== undefined) return fail(70402, `unknown field "${req.unknownField}"; account_import takes UserID, Nick and FaceUrl`);
-    for (const field of ['UserID', 'Nick', 'FaceUrl'] as const) {
-      if ((field === 'UserID' || req.has(field)) && !req.valid(field)) return fail(70402, req.problem(field));
+    const idField = req.has('UserID') || !req.has('Identifier') ? 'UserID' : 'Identifier';
+    for (const field of [idField, 'Nick', 'FaceUrl'] as const) {
+      if ((field === idField || req.has(field)) && !req.valid(field)) return fail(70402, req.problem(field));
     }
-    await ctx.deps.store.importAccounts(ctx.app.sdkappid, [{ userId: req.get('UserID'), nick: req.get('Nick'), faceUrl: req.get('FaceUrl') }]);
+    const userId = req.get(idField) ?? '';
+    await ctx.deps.store.importAccounts(ctx.app.sdkappid, [{ userId, nick: req.get('Nick'), faceUrl: req.get('FaceUrl') }]);
     return ok();
   },
 });

@@ -24,11 +24,12 @@ export const CreateTopic = requestSchema({
 export const create_topic = defineApi({
   service: 'million_group_open_http_svc',
   command: 'create_topic',
+  request: CreateTopic,
+  invalidCode: 10004,
   summary: 'Create a topic in a Community with topics.',
   codes: [10004, 10010, 10015, 10021],
   async handle(ctx, body) {
     const req = CreateTopic.read(body);
-    if (req.unknownField !== undefined) return fail(10004, `unknown field "${req.unknownField}" in create_topic`);
     const group = await findCommunity(ctx, body['GroupId']);
     if (isFailure(group)) return group;
     for (const field of ['TopicName', 'TopicId', 'From_Account', ...Object.keys(LIMITS)] as const) {

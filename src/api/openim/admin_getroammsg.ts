@@ -6,7 +6,7 @@ import { defineApi, fail, ok } from '../define.js';
 import { requestSchema, U32 } from '../request.js';
 import { accountState } from './c2c-common.js';
 
-/** A page holds 1 to this many messages. */
+/** A page holds at most this many messages; a larger MaxCnt is answered with this many (Complete 0 if more remain). */
 export const MAX_PAGE = 100;
 /** MsgFlagBits of a recalled message. */
 const RECALLED = 8;
@@ -16,7 +16,7 @@ export const AdminGetRoamMsg = requestSchema({
   Peer_Account: Type.Optional(Type.String()),
   From_Account: Type.Optional(Type.String()),
   To_Account: Type.Optional(Type.String()),
-  MaxCnt: Type.Integer({ minimum: 1, maximum: MAX_PAGE }),
+  MaxCnt: Type.Integer({ minimum: 1, maximum: 0xffffffff }),
   MinTime: U32,
   MaxTime: U32,
   LastMsgKey: Type.Optional(Type.String()),
@@ -31,6 +31,8 @@ function toWire(m: C2CMessage) {
     MsgRandom: m.random,
     MsgTimeStamp: m.time,
     MsgFlagBits: m.recalled ? RECALLED : 0,
+    // No read receipts are kept yet, so no message has been reported read by its receiver.
+    IsPeerRead: 0,
     MsgKey: formatMsgKey(m),
     MsgBody: JSON.parse(m.body) as unknown,
     CloudCustomData: m.cloudCustomData,
@@ -45,11 +47,12 @@ function toWire(m: C2CMessage) {
 export const admin_getroammsg = defineApi({
   service: 'openim',
   command: 'admin_getroammsg',
+  request: AdminGetRoamMsg,
+  invalidCode: 20001,
   summary: 'Query the one-to-one history between two users, page by page.',
   codes: [20001, 90003, 90008],
   async handle(ctx, body) {
     const req = AdminGetRoamMsg.read(body);
-    if (req.unknownField !== undefined) return fail(20001, `unknown field "${req.unknownField}" in admin_getroammsg`);
     const legacy = req.has('From_Account') || req.has('To_Account');
     if (legacy && (req.has('Operator_Account') || req.has('Peer_Account'))) {
       return fail(20001, 'give Operator_Account and Peer_Account, or the older From_Account and To_Account, not both');
@@ -72,7 +75,7 @@ export const admin_getroammsg = defineApi({
       if (before === undefined) return fail(20001, 'LastMsgKey must be the LastMsgKey of the previous page, as returned');
     }
 
-    const page = await ctx.deps.store.pageC2C(ctx.app.sdkappid, { owner, peer, minTime, maxTime, maxCount: req.get('MaxCnt'), before });
+    const page = await ctx.deps.store.pageC2C(ctx.app.sdkappid, { owner, peer, minTime, maxTime, maxCount: Math.min(req.get('MaxCnt'), MAX_PAGE), before });
     const oldest = page.messages[0];
     return ok({
       Complete: page.complete ? 1 : 0,

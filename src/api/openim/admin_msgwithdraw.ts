@@ -15,11 +15,12 @@ export const AdminMsgWithdraw = requestSchema({
 export const admin_msgwithdraw = defineApi({
   service: 'openim',
   command: 'admin_msgwithdraw',
+  request: AdminMsgWithdraw,
+  invalidCode: 20001,
   summary: 'Recall a one-to-one message.',
   codes: [20001, 20022, 20023, 90003, 90008, 90054],
   async handle(ctx, body) {
     const req = AdminMsgWithdraw.read(body);
-    if (req.unknownField !== undefined) return fail(20001, `unknown field "${req.unknownField}"; admin_msgwithdraw takes From_Account, To_Account and MsgKey`);
     const from: unknown = body['From_Account'];
     if (!isUserId(from)) return fail(90008, userIdProblem('From_Account', from));
     if ((await accountState(ctx, from)) === 'none') return fail(90008, `From_Account "${from}" is not imported`);

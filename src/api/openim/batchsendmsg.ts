@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { formatMsgKey } from '../../domain/msg-key.js';
+import { formatMsgId, formatMsgKey } from '../../domain/msg-key.js';
 import { isUserId } from '../../domain/user-id.js';
 import { defineApi, fail, isFailure, ok } from '../define.js';
 import { requestSchema } from '../request.js';
@@ -10,18 +10,22 @@ export const MAX_RECIPIENTS = 500;
 
 export const BatchSendMsg = requestSchema({ ...SEND_FIELDS, To_Account: Type.Array(Type.String(), { minItems: 1 }) });
 
+/** ErrorList code of a recipient that is not imported (or was deleted), as Tencent answers it. */
+const NOT_IMPORTED = 70107;
+
 /**
- * Sends one message to up to 500 users; every copy has the same MsgKey. Recipients that cannot
- * receive it are listed in ErrorList; the others get it.
+ * Sends one message to up to 500 users; every copy has the same MsgKey and MsgId. Recipients that
+ * cannot receive it are listed in ErrorList; the others get it.
  */
 export const batchsendmsg = defineApi({
   service: 'openim',
   command: 'batchsendmsg',
+  request: BatchSendMsg,
+  invalidCode: 90010,
   summary: 'Send one one-to-one message to up to 500 users.',
-  codes: [90002, 90003, 90005, 90007, 90008, 90010, 90011],
+  codes: [90002, 90003, 90005, 90007, 90008, 90010, 90011, 70107],
   async handle(ctx, body) {
     const req = BatchSendMsg.read(body);
-    if (req.unknownField !== undefined) return fail(90010, `unknown field "${req.unknownField}" in batchsendmsg`);
     const from = await checkSender(ctx, req);
     if (isFailure(from)) return from;
     if (!req.valid('To_Account')) return fail(90003, `${req.problem('To_Account')}; To_Account is an array of 1 to ${MAX_RECIPIENTS} UserIDs`);
@@ -33,13 +37,13 @@ export const batchsendmsg = defineApi({
     const errorList: { To_Account: string; ErrorCode: number }[] = [];
     const valid = recipients.filter((to) => {
       if (isUserId(to)) return true;
-      errorList.push({ To_Account: to, ErrorCode: 90012 });
+      errorList.push({ To_Account: to, ErrorCode: NOT_IMPORTED });
       return false;
     });
     if (!prepared.store) {
       // Delivered to online users only and never stored: the store does not check the recipients, so check here.
       const states = await ctx.deps.store.accountStates(ctx.app.sdkappid, valid);
-      for (const to of valid) if (states.get(to) !== 'active') errorList.push({ To_Account: to, ErrorCode: 90012 });
+      for (const to of valid) if (states.get(to) !== 'active') errorList.push({ To_Account: to, ErrorCode: NOT_IMPORTED });
     }
     let time = prepared.time;
     let fresh = true;
@@ -51,7 +55,7 @@ export const batchsendmsg = defineApi({
         fresh = false;
       }
       else {
-        for (const [to, why] of outcome.failed) errorList.push({ To_Account: to, ErrorCode: why === 'recipient_unknown' ? 90012 : 20001 });
+        for (const [to, why] of outcome.failed) errorList.push({ To_Account: to, ErrorCode: why === 'recipient_unknown' ? NOT_IMPORTED : 20001 });
       }
     }
     const msgKey = formatMsgKey({ seq: prepared.seq, random: prepared.random, time });
@@ -61,6 +65,7 @@ export const batchsendmsg = defineApi({
         if (!failed.has(to)) ctx.deps.bus.publish({ type: 'c2c.sent', app: ctx.app.sdkappid, from, to, msgKey, eventTime: ctx.deps.clock.nowMs() });
       }
     }
-    return ok(errorList.length === 0 ? { MsgKey: msgKey } : { MsgKey: msgKey, ErrorList: errorList });
+    const MsgId = formatMsgId(from, time, prepared.random);
+    return ok(errorList.length === 0 ? { MsgKey: msgKey, MsgId } : { MsgKey: msgKey, MsgId, ErrorList: errorList });
   },
 });

@@ -1,6 +1,6 @@
 import { type TProperties, Type } from '@sinclair/typebox';
 import { nowSeconds } from '../../deps.js';
-import { checkMsgBody, MsgBody } from '../../domain/elements.js';
+import { MsgBody, normalizeMsgBody } from '../../domain/elements.js';
 import { C2C_DEDUP_SECONDS, contentCrc, MAX_MESSAGE_BYTES, messageBytes } from '../../domain/message.js';
 import { isUserId, printable, userIdProblem } from '../../domain/user-id.js';
 import type { AccountState, C2CSend } from '../../store/types.js';
@@ -69,7 +69,7 @@ export interface PreparedSend extends Omit<C2CSend, 'recipients'> {
 /** Checks the message fields, in Tencent's order after the accounts, and prepares the send. */
 export function prepareSend(ctx: ApiContext, req: RequestReader<SendFields>, from: string): Failure<90005 | 90007 | 90002 | 90010> | PreparedSend {
   if (!req.valid('MsgRandom')) return fail(90005, `${req.problem('MsgRandom')}; MsgRandom is a random integer from 0 to 4294967295`);
-  const bodyProblem = checkMsgBody(req.has('MsgBody') ? req.get('MsgBody') : undefined);
+  const bodyProblem = normalizeMsgBody(req.has('MsgBody') ? req.get('MsgBody') : undefined, ctx.deps.config.strictFields);
   if (bodyProblem !== undefined) return fail(bodyProblem.code, bodyProblem.info);
   for (const field of FORMAT_FIELDS) {
     if (req.has(field) && !req.valid(field)) return fail(90010, req.problem(field));

@@ -1,4 +1,4 @@
-import { checkMsgBody } from '../../domain/elements.js';
+import { normalizeMsgBody } from '../../domain/elements.js';
 import { MAX_MESSAGE_BYTES, messageBytes } from '../../domain/message.js';
 import { type Failure, fail } from '../define.js';
 
@@ -12,11 +12,11 @@ export interface Patch {
  * The content checks both modify APIs share (decisions.md §5 steps 4-5): something to modify, a
  * valid MsgBody, a string CloudCustomData, and new content within 12 KB on its own.
  */
-export function readPatch(request: Readonly<Record<string, unknown>>): Patch | Failure<20001 | 90002 | 90007 | 90010> {
+export function readPatch(request: Readonly<Record<string, unknown>>, strict: boolean): Patch | Failure<20001 | 90002 | 90007 | 90010> {
   const msgBody = request['MsgBody'];
   const cloudCustomData = request['CloudCustomData'];
   if (msgBody === undefined && cloudCustomData === undefined) return fail(20001, 'nothing to modify: give MsgBody, CloudCustomData or both');
-  const bodyProblem = msgBody === undefined ? undefined : checkMsgBody(msgBody);
+  const bodyProblem = msgBody === undefined ? undefined : normalizeMsgBody(msgBody, strict);
   if (bodyProblem !== undefined) return fail(bodyProblem.code, bodyProblem.info);
   if (cloudCustomData !== undefined && typeof cloudCustomData !== 'string') return fail(90010, 'CloudCustomData must be a string');
   const body = msgBody === undefined ? undefined : JSON.stringify(msgBody);

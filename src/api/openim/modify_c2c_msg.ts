@@ -23,12 +23,13 @@ export const ModifyC2CMsg = requestSchema({
 export const modify_c2c_msg = defineApi({
   service: 'openim',
   command: 'modify_c2c_msg',
+  request: ModifyC2CMsg,
+  invalidCode: 20001,
   summary: 'Modify the MsgBody and/or CloudCustomData of a one-to-one message.',
   codes: [20001, 20003, 20023, 20026, 90002, 90003, 90007, 90010, 90012],
   successInfo: 'succeed',
   async handle(ctx, body) {
     const req = ModifyC2CMsg.read(body);
-    if (req.unknownField !== undefined) return fail(20001, `unknown field "${req.unknownField}"; modify_c2c_msg takes From_Account, To_Account, MsgKey, MsgBody and CloudCustomData`);
     const from: unknown = body['From_Account'];
     if (typeof from !== 'string') return fail(20001, 'From_Account is required and must be the sender\'s UserID (a string)');
     if (!isUserId(from) || (await accountState(ctx, from)) === 'none') return fail(20003, `From_Account ${isUserId(from) ? `"${from}" is not imported` : userIdProblem('From_Account', from)}`);
@@ -37,7 +38,7 @@ export const modify_c2c_msg = defineApi({
     if (!isUserId(to) || (await accountState(ctx, to)) === 'none') return fail(90012, `To_Account ${isUserId(to) ? `"${to}" is not imported` : userIdProblem('To_Account', to)}`);
     const key = parseMsgKey(body['MsgKey']);
     if (key === undefined) return fail(20001, 'MsgKey is required: three u32 joined by "_", as sendmsg or admin_getroammsg returned it');
-    const patch = readPatch(body);
+    const patch = readPatch(body, ctx.deps.config.strictFields);
     if (isFailure(patch)) return patch;
 
     const ref = { from, to, ...key };

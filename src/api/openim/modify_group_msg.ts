@@ -22,19 +22,20 @@ export const ModifyGroupMsg = requestSchema({
 export const modify_group_msg = defineApi({
   service: 'openim',
   command: 'modify_group_msg',
+  request: ModifyGroupMsg,
+  invalidCode: 20001,
   summary: 'Modify the MsgBody and/or CloudCustomData of a group message.',
   codes: [20001, 10010, 10015, 10007, 10004, 90007, 90002, 90010, 20026, 20023],
   successInfo: 'succeed',
   async handle(ctx, body) {
     const req = ModifyGroupMsg.read(body);
-    if (req.unknownField !== undefined) return fail(20001, `unknown field "${req.unknownField}"; modify_group_msg takes GroupId, MsgSeq, MsgBody, CloudCustomData and TopicId`);
     const group = await findGroupKind(ctx, body['GroupId'], 20001);
     if (isFailure(group)) return group;
     if (!req.valid('MsgSeq')) return fail(20001, `${req.problem('MsgSeq')}; MsgSeq is the message's sequence number, an integer from 1`);
     if (group.type === 'AVChatRoom') return fail(10007, 'audio-video groups keep no history to modify');
     const topicId = await findTopic(ctx, group, body['TopicId']);
     if (isFailure(topicId)) return topicId;
-    const patch = readPatch(body);
+    const patch = readPatch(body, ctx.deps.config.strictFields);
     if (isFailure(patch)) return patch;
 
     const seq = req.get('MsgSeq');

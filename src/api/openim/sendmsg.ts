@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { formatMsgKey } from '../../domain/msg-key.js';
+import { formatMsgId, formatMsgKey } from '../../domain/msg-key.js';
 import { isUserId } from '../../domain/user-id.js';
 import { defineApi, fail, isFailure, ok } from '../define.js';
 import { requestSchema } from '../request.js';
@@ -7,15 +7,16 @@ import { accountState, checkSender, prepareSend, SEND_FIELDS, shown } from './c2
 
 export const SendMsg = requestSchema({ ...SEND_FIELDS, To_Account: Type.String() });
 
-/** Sends a one-to-one message, as the admin or as From_Account; answers its MsgTime and MsgKey. */
+/** Sends a one-to-one message, as the admin or as From_Account; answers its MsgTime, MsgKey and MsgId. */
 export const sendmsg = defineApi({
   service: 'openim',
   command: 'sendmsg',
+  request: SendMsg,
+  invalidCode: 90010,
   summary: 'Send a one-to-one message.',
   codes: [20001, 90002, 90003, 90005, 90007, 90008, 90010, 90012],
   async handle(ctx, body) {
     const req = SendMsg.read(body);
-    if (req.unknownField !== undefined) return fail(90010, `unknown field "${req.unknownField}" in sendmsg`);
     const from = await checkSender(ctx, req);
     if (isFailure(from)) return from;
     if (!req.valid('To_Account')) return fail(90003, `${req.problem('To_Account')}; To_Account is the receiver's UserID`);
@@ -41,6 +42,6 @@ export const sendmsg = defineApi({
     }
     const msgKey = formatMsgKey({ seq: prepared.seq, random: prepared.random, time });
     if (fresh) ctx.deps.bus.publish({ type: 'c2c.sent', app: ctx.app.sdkappid, from, to, msgKey, eventTime: ctx.deps.clock.nowMs() });
-    return ok({ MsgTime: time, MsgKey: msgKey });
+    return ok({ MsgTime: time, MsgKey: msgKey, MsgId: formatMsgId(from, time, prepared.random) });
   },
 });

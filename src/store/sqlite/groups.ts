@@ -44,6 +44,17 @@ interface MessageRow {
   body: string;
   cloud_custom_data: string;
   recalled: number;
+  to_accounts: string;
+}
+
+interface MemberRow {
+  account: string;
+  role: string;
+  join_time: number;
+  name_card: string;
+  msg_flag: string;
+  last_send_time: number;
+  app_defined_data: string;
 }
 
 type TopicRow = Record<string, string | number> & { last_seq: number; last_time: number };
@@ -64,8 +75,20 @@ function toTopic(r: TopicRow): Topic {
   };
 }
 
-const MESSAGE_COLUMNS = 'group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data, recalled';
+const MESSAGE_COLUMNS = 'group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data, recalled, to_accounts';
 const AT_SEQ = 'app = @app AND group_id = @groupId AND topic_id = @topicId AND msg_seq = @seq';
+
+function toMember(r: MemberRow): GroupMember {
+  return {
+    account: r.account,
+    role: r.role,
+    joinTime: r.join_time,
+    nameCard: r.name_card,
+    msgFlag: r.msg_flag,
+    lastSendTime: r.last_send_time,
+    appDefinedData: r.app_defined_data,
+  };
+}
 
 function toMessage(r: MessageRow): GroupMessage {
   return {
@@ -79,6 +102,7 @@ function toMessage(r: MessageRow): GroupMessage {
     body: r.body,
     cloudCustomData: r.cloud_custom_data,
     recalled: r.recalled !== 0,
+    toAccounts: r.to_accounts === '' ? [] : (JSON.parse(r.to_accounts) as string[]),
   };
 }
 
@@ -92,8 +116,8 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
        @applyJoinOption, @inviteJoinOption, @supportTopic, @appDefinedData, @createTime)`,
   );
   const insertMember = db.prepare(
-    `INSERT INTO group_members (app, group_id, account, role, join_time, name_card, msg_flag)
-     VALUES (@app, @groupId, @account, @role, @joinTime, @nameCard, @msgFlag) ON CONFLICT DO NOTHING`,
+    `INSERT INTO group_members (app, group_id, account, role, join_time, name_card, msg_flag, app_defined_data)
+     VALUES (@app, @groupId, @account, @role, @joinTime, @nameCard, @msgFlag, @appDefinedData) ON CONFLICT DO NOTHING`,
   );
   const insertSeq = db.prepare('INSERT INTO group_seqs (app, group_id, topic_id, last_seq, last_time) VALUES (?, ?, ?, 0, 0)');
   const selectGroup = db.prepare(
@@ -101,7 +125,10 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
      FROM groups g JOIN group_seqs s ON s.app = g.app AND s.group_id = g.group_id AND s.topic_id = ''
      WHERE g.app = ? AND g.group_id = ?`,
   );
-  const selectMembers = db.prepare('SELECT account, role, join_time, name_card, msg_flag FROM group_members WHERE app = ? AND group_id = ? ORDER BY join_time, account');
+  const MEMBER_COLUMNS = 'account, role, join_time, name_card, msg_flag, last_send_time, app_defined_data';
+  const selectMembers = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM group_members WHERE app = ? AND group_id = ? ORDER BY join_time, account`);
+  const selectMember = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM group_members WHERE app = ? AND group_id = ? AND account = ?`);
+  const noteSent = db.prepare('UPDATE group_members SET last_send_time = ? WHERE app = ? AND group_id = ? AND account = ?');
   const isMember = db.prepare('SELECT 1 FROM group_members WHERE app = ? AND group_id = ? AND account = ?').pluck();
   const memberCount = db.prepare('SELECT count(*) FROM group_members WHERE app = ? AND group_id = ?').pluck();
   const maxMembers = db.prepare('SELECT max_member_count FROM groups WHERE app = ? AND group_id = ?').pluck();
@@ -137,8 +164,8 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
     .prepare('UPDATE group_seqs SET last_seq = last_seq + 1, last_time = @time WHERE app = @app AND group_id = @groupId AND topic_id = @topicId RETURNING last_seq')
     .pluck();
   const insertMessage = db.prepare(
-    `INSERT INTO group_messages (app, group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data)
-     VALUES (@app, @groupId, @topicId, @seq, @random, @time, @from, @priority, @body, @cloudCustomData)`,
+    `INSERT INTO group_messages (app, group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data, to_accounts)
+     VALUES (@app, @groupId, @topicId, @seq, @random, @time, @from, @priority, @body, @cloudCustomData, @toAccounts)`,
   );
   const history = db.prepare(
     `SELECT ${MESSAGE_COLUMNS} FROM group_messages
@@ -162,12 +189,15 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
     if (groupExists.get(app, m.groupId) === undefined) return { kind: 'group_not_found' };
     if (m.topicId !== '' && topicExists.get(app, m.groupId, m.topicId) === undefined) return { kind: 'topic_not_found' };
     if (m.memberOnly && isMember.get(app, m.groupId, m.from) === undefined) return { kind: 'not_member' };
+    const outsider = m.toAccounts.find((account) => isMember.get(app, m.groupId, account) === undefined);
+    if (outsider !== undefined) return { kind: 'recipient_not_member', account: outsider };
     if (m.keep) {
       const first = duplicate.get(app, m.groupId, m.topicId, m.random, m.dedupSince) as { msg_seq: number; msg_time: number } | undefined;
       if (first !== undefined) return { kind: 'duplicate', seq: first.msg_seq, time: first.msg_time };
     }
     const seq = nextSeq.get({ app, groupId: m.groupId, topicId: m.topicId, time: m.time }) as number;
-    if (m.keep) insertMessage.run({ app, ...m, seq });
+    if (m.keep) insertMessage.run({ app, ...m, seq, toAccounts: m.toAccounts.length === 0 ? '' : JSON.stringify(m.toAccounts) });
+    noteSent.run(m.time, app, m.groupId, m.from);
     return { kind: 'stored', seq, time: m.time };
   }
 
@@ -234,8 +264,12 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
     },
 
     groupMembers(app: number, groupId: string): Promise<readonly GroupMember[]> {
-      const rows = selectMembers.all(app, groupId) as { account: string; role: string; join_time: number; name_card: string; msg_flag: string }[];
-      return Promise.resolve(rows.map((r) => ({ account: r.account, role: r.role, joinTime: r.join_time, nameCard: r.name_card, msgFlag: r.msg_flag })));
+      return Promise.resolve((selectMembers.all(app, groupId) as MemberRow[]).map(toMember));
+    },
+
+    groupMember(app: number, groupId: string, account: string): Promise<GroupMember | undefined> {
+      const row = selectMember.get(app, groupId, account) as MemberRow | undefined;
+      return Promise.resolve(row === undefined ? undefined : toMember(row));
     },
 
     getTopics(app: number, groupId: string): Promise<readonly Topic[]> {
@@ -260,7 +294,16 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
       insertGroup.run({ app, ...row, supportTopic: g.supportTopic ? 1 : 0 });
       insertSeq.run(app, g.groupId, '');
       for (const m of members) {
-        insertMember.run({ app, groupId: g.groupId, account: m.account, role: m.role, joinTime: g.createTime, nameCard: m.nameCard ?? '', msgFlag: m.msgFlag ?? 'AcceptAndNotify' });
+        insertMember.run({
+          app,
+          groupId: g.groupId,
+          account: m.account,
+          role: m.role,
+          joinTime: g.createTime,
+          nameCard: m.nameCard ?? '',
+          msgFlag: m.msgFlag ?? 'AcceptAndNotify',
+          appDefinedData: m.appDefinedData ?? '[]',
+        });
       }
       return true;
     },
@@ -277,7 +320,7 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
       const adding = [...results.values()].filter((r) => r === 'added').length;
       if ((memberCount.get(app, groupId) as number) + adding > max) return 'full';
       for (const [account, r] of results) {
-        if (r === 'added') insertMember.run({ app, groupId, account, role: 'Member', joinTime, nameCard: '', msgFlag: 'AcceptAndNotify' });
+        if (r === 'added') insertMember.run({ app, groupId, account, role: 'Member', joinTime, nameCard: '', msgFlag: 'AcceptAndNotify', appDefinedData: '[]' });
       }
       return results;
     },

@@ -107,6 +107,13 @@ const MIGRATIONS: readonly string[] = [
   CREATE UNIQUE INDEX group_messages_by_seq ON group_messages (app, group_id, topic_id, msg_seq);
   CREATE INDEX group_messages_by_random ON group_messages (app, group_id, topic_id, msg_random, msg_time);
   `,
+  `
+  -- When a member last sent a message to the group, and the member's AppMemberDefinedData (JSON).
+  ALTER TABLE group_members ADD COLUMN last_send_time INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE group_members ADD COLUMN app_defined_data TEXT NOT NULL DEFAULT '[]';
+  -- The recipients of a targeted group message (JSON array of UserIDs); '' for the whole group.
+  ALTER TABLE group_messages ADD COLUMN to_accounts TEXT NOT NULL DEFAULT '';
+  `,
 ];
 
 /** Brings the schema up to date inside one transaction. */
