@@ -139,6 +139,10 @@ export interface TestServerOptions {
   env?: Record<string, string>;
   /** Build the store (default: SQLite in the data dir). */
   store?: (dataDir: string) => Store;
+  /** Collect the server's log lines (JSON, debug level and up) here instead of discarding them. */
+  logLines?: string[];
+  /** Serve HTTPS with this PEM certificate and key. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** Starts parley in process on an ephemeral loopback port, with a real store in a fresh directory. */
@@ -161,14 +165,14 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     limiter: createMemoryRateLimiter(),
     clock,
     ids: randomIds,
-    logger: pino({ level: 'silent' }),
+    logger: options.logLines === undefined ? pino({ level: 'silent' }) : pino({ level: 'debug' }, { write: (line: string) => options.logLines?.push(line) }),
   };
   await store.importAccounts(TEST_APP.sdkappid, [...TEST_APP.admins].map((userId) => ({ userId })));
-  const app = createApp(deps);
+  const app = createApp(deps, options.tls === undefined ? {} : { tls: options.tls });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   if (typeof address !== 'object' || address === null) throw new Error('no address');
-  const url = `http://127.0.0.1:${address.port}`;
+  const url = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${address.port}`;
   const call = (api: string, body: unknown, o?: CallOptions) => callApi(url, api, body, o);
   let closed = false;
   return {

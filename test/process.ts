@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { request as httpsRequest } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { TEST_APP } from './helpers.js';
 
@@ -37,14 +38,34 @@ export function serverEnv(dataDir: string): Record<string, string> {
   };
 }
 
+/** An HTTPS call that trusts `ca`: Node's fetch cannot be given a certificate authority per call. */
+export function httpsCall(url: string, ca: Buffer, method = 'GET', body?: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { method, ca, headers: body === undefined ? {} : { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+export interface ProcessOptions {
+  /** More environment variables (PARLEY_TLS_CERT, ...). */
+  readonly env?: Record<string, string>;
+  /** The server speaks HTTPS with a certificate this authority signed. */
+  readonly ca?: Buffer;
+}
+
 /**
  * Starts `node dist/src/server.js` on `dataDir` and resolves once its banner names the address and
  * GET /healthz answers 200. Rejects (after killing the child) if it exits or stalls first.
  */
-export async function startProcess(dataDir: string): Promise<ServerProcess> {
+export async function startProcess(dataDir: string, options: ProcessOptions = {}): Promise<ServerProcess> {
   const { PATH, HOME, SYSTEMROOT, TMPDIR } = process.env;
   const inherited = Object.fromEntries(Object.entries({ PATH, HOME, SYSTEMROOT, TMPDIR }).filter((e): e is [string, string] => e[1] !== undefined));
-  const child = spawn(process.execPath, [SERVER], { env: { ...inherited, ...serverEnv(dataDir) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SERVER], { env: { ...inherited, ...serverEnv(dataDir), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
   // Both pipes are drained for the child's whole life, so a chatty server never blocks on a full pipe.
@@ -69,17 +90,17 @@ export async function startProcess(dataDir: string): Promise<ServerProcess> {
       if (Date.now() - started > START_TIMEOUT_MS) throw new Error(`parley printed no banner within ${START_TIMEOUT_MS} ms:\n${output}`);
       const first = output.split('\n', 2);
       if (first.length === 2) {
-        const m = /^parley listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first[0] ?? '');
-        if (m === null) throw new Error(`the banner's first line is not "parley listening on http://127.0.0.1:PORT":\n${output}`);
+        const scheme = options.ca === undefined ? 'http' : 'https';
+        const m = new RegExp(`^parley listening on (${scheme}://127\\.0\\.0\\.1:\\d+)$`).exec(first[0] ?? '');
+        if (m === null) throw new Error(`the banner's first line is not "parley listening on ${scheme}://127.0.0.1:PORT":\n${output}`);
         url = m[1];
       } else {
         await new Promise((resolve) => setTimeout(resolve, 10));
       }
     }
-    const health = await fetch(`${url}/healthz`);
+    const health = options.ca === undefined ? await fetch(`${url}/healthz`).then(async (r) => ({ status: r.status, body: await r.text() })) : await httpsCall(`${url}/healthz`, options.ca);
     if (health.status !== 200) throw new Error(`GET /healthz answered HTTP ${health.status} after the banner`);
-    const healthBody: unknown = await health.json();
-    if (JSON.stringify(healthBody) !== '{"status":"ok"}') throw new Error(`GET /healthz answered ${JSON.stringify(healthBody)}`);
+    if (health.body !== '{"status":"ok"}') throw new Error(`GET /healthz answered ${health.body}`);
   } catch (error) {
     child.kill('SIGKILL');
     await exited;

@@ -99,10 +99,14 @@ export const create_group = defineApi({
     const missing = accounts.find((a) => states.get(a) !== 'active');
     if (missing !== undefined) return fail(10004, `account "${missing}" is not imported; import it first`);
 
-    const members: GroupMemberInput[] = owner === '' ? [] : [{ account: owner, role: 'Owner' }];
-    for (const m of req.get('MemberList') ?? []) {
+    // The owner may be listed in MemberList too, for its own member fields; it stays the owner.
+    const members: GroupMemberInput[] = [];
+    const listed = req.get('MemberList') ?? [];
+    if (owner !== '' && !listed.some((m) => m.Member_Account === owner)) members.push({ account: owner, role: 'Owner' });
+    for (const m of listed) {
       const appDefinedData = m.AppMemberDefinedData === undefined ? undefined : JSON.stringify(m.AppMemberDefinedData);
-      if (m.Member_Account !== owner) members.push({ account: m.Member_Account, role: m.Role ?? 'Member', nameCard: m.NameCard, msgFlag: m.MsgFlag, appDefinedData });
+      const role = m.Member_Account === owner ? 'Owner' : (m.Role ?? 'Member');
+      if (!members.some((x) => x.account === m.Member_Account)) members.push({ account: m.Member_Account, role, nameCard: m.NameCard, msgFlag: m.MsgFlag, appDefinedData });
     }
     const maxMemberCount = req.get('MaxMemberCount') ?? DEFAULT_MAX_MEMBERS;
     if (members.length > maxMemberCount) return fail(10004, `MemberList holds ${members.length} members but MaxMemberCount is ${maxMemberCount}`);

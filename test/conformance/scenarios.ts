@@ -1,0 +1,136 @@
+import type { TestServer } from '../helpers.js';
+import { text } from '../helpers.js';
+import { namedAccounts, type Sample, substitute } from './fixtures.js';
+
+// How each API's samples from Tencent's pages are made real: the state a sample assumes (accounts,
+// groups, messages, topics) is created first, and the sample's ids are replaced by the real ones.
+
+/** Makes a sample's world and returns its request with real ids. */
+export type Prepare = (s: TestServer, sample: Sample) => Promise<Record<string, unknown>>;
+
+let unique = 0;
+/** A value no other call of this run has used. */
+const fresh = () => ++unique;
+
+async function importNamed(s: TestServer, request: unknown, except: readonly string[] = []): Promise<void> {
+  const ids = namedAccounts(request).filter((id) => !except.includes(id) && /^[\x21-\x7e]{1,32}$/.test(id));
+  if (ids.length > 0) await s.users(...ids);
+}
+
+async function createGroup(s: TestServer, body: Record<string, unknown>): Promise<string> {
+  await importNamed(s, body);
+  return (await s.ok('group_open_http_svc/create_group', body))['GroupId'] as string;
+}
+
+async function sendC2C(s: TestServer, from: string, to: string): Promise<{ key: string; time: number }> {
+  await s.users(from, to);
+  const r = await s.ok('openim/sendmsg', { From_Account: from, To_Account: to, MsgRandom: fresh(), MsgBody: text(`m${unique}`) });
+  return { key: r['MsgKey'] as string, time: r['MsgTime'] as number };
+}
+
+async function sendGroup(s: TestServer, groupId: string, topicId?: string): Promise<number> {
+  const r = await s.ok('group_open_http_svc/send_group_msg', { GroupId: groupId, Random: fresh(), MsgBody: text(`g${unique}`), ...(topicId === undefined ? {} : { TopicId: topicId }) });
+  return r['MsgSeq'] as number;
+}
+
+/** A Community with topics whose ids are the sample's, moved under the new Community. */
+async function community(s: TestServer, sampleGroupId: string, sampleTopicIds: readonly string[], members: readonly string[]): Promise<Map<string, unknown>> {
+  const groupId = await createGroup(s, { Type: 'Community', Name: 'conformance', SupportTopic: 1, MemberList: members.map((Member_Account) => ({ Member_Account })) });
+  const ids = new Map<string, unknown>([[sampleGroupId, groupId], [`${sampleGroupId}*`, groupId]]);
+  for (const topicId of sampleTopicIds) {
+    await s.ok('million_group_open_http_svc/create_topic', { GroupId: groupId, TopicId: substitute(topicId, ids), TopicName: 'topic' });
+  }
+  return ids;
+}
+
+/** The ids a group sample names, all mapped to one new group. */
+function groupIds(sample: Sample, groupId: string): Map<string, unknown> {
+  const named = [sample.request['GroupId'], ...((sample.request['GroupIdList'] as unknown[] | undefined) ?? [])];
+  return new Map(named.filter((id): id is string => typeof id === 'string').map((id) => [id, groupId]));
+}
+
+const OWNER_AND_MEMBERS = { Owner_Account: 'leckie', MemberList: [{ Member_Account: 'peter' }, { Member_Account: 'tommy' }, { Member_Account: 'jared' }, { Member_Account: 'brennanli2' }, { Member_Account: 'brennanli3' }] };
+
+/** How each API's samples are made real: the state they assume, and the request with real ids. */
+export const PREPARE: Readonly<Record<string, Prepare>> = {
+  'im_open_login_svc/account_import': async (_s, sample) => sample.request,
+  'im_open_login_svc/multiaccount_import': async (_s, sample) => sample.request,
+  'im_open_login_svc/account_delete': async (s, sample) => {
+    await importNamed(s, sample.request);
+    return sample.request;
+  },
+  'im_open_login_svc/account_check': async (s, sample) => {
+    await s.users('UserID_1');
+    return sample.request;
+  },
+  'openim/sendmsg': async (s, sample) => {
+    await importNamed(s, sample.request);
+    return { ...sample.request, MsgRandom: fresh() };
+  },
+  'openim/batchsendmsg': async (s, sample) => {
+    // Recipients the sample reports as failed become accounts never imported, so that parley fails them too.
+    const failed = ((sample.response['ErrorList'] as { To_Account: string }[] | undefined) ?? []).map((e) => e.To_Account);
+    await importNamed(s, sample.request, failed);
+    return { ...substitute(sample.request, new Map(failed.map((id) => [id, `never-imported-${fresh()}`]))), MsgRandom: fresh() };
+  },
+  'openim/admin_getroammsg': async (s, sample) => {
+    await sendC2C(s, 'user1', 'user2');
+    await sendC2C(s, 'user2', 'user1');
+    const newest = await sendC2C(s, 'user1', 'user2');
+    const range = { MinTime: 0, MaxTime: 4294967295 };
+    // A continued pull starts below the newest message, so that older ones come back.
+    return sample.request['LastMsgKey'] === undefined ? { ...sample.request, ...range } : { ...sample.request, ...range, MaxTime: newest.time, LastMsgKey: newest.key };
+  },
+  'openim/admin_msgwithdraw': async (s, sample) => ({ ...sample.request, MsgKey: (await sendC2C(s, 'vinson', 'dramon')).key }),
+  'openim/modify_c2c_msg': async (s, sample) => ({ ...sample.request, MsgKey: (await sendC2C(s, 'dramon1', 'dramon2')).key }),
+  'group_open_http_svc/create_group': async (s, sample) => {
+    await importNamed(s, sample.request);
+    return substitute(sample.request, new Map([['MyFirstGroup', `MyFirstGroup-${fresh()}`]]));
+  },
+  'group_open_http_svc/get_group_info': async (s, sample) => {
+    const memberData = [{ Key: 'MemberDefined1', Value: 'MemberData1' }, { Key: 'MemberDefined2', Value: 'MemberData2' }];
+    const groupId = await createGroup(s, {
+      Owner_Account: 'leckie',
+      Type: 'Public',
+      Name: 'MyFirstGroup',
+      AppDefinedData: [{ Key: 'GroupTestData1', Value: 'xxxx' }, { Key: 'GroupTestData2', Value: 'abc' }],
+      MemberList: [{ Member_Account: 'leckie', AppMemberDefinedData: memberData }, { Member_Account: 'peter', AppMemberDefinedData: memberData }],
+    });
+    await sendGroup(s, groupId);
+    return substitute(sample.request, groupIds(sample, groupId));
+  },
+  'group_open_http_svc/add_group_member': async (s, sample) => {
+    await importNamed(s, sample.request);
+    return substitute(sample.request, groupIds(sample, await createGroup(s, { Type: 'Public', Name: 'add' })));
+  },
+  'group_open_http_svc/delete_group_member': async (s, sample) => substitute(sample.request, groupIds(sample, await createGroup(s, { Type: 'Public', Name: 'delete', ...OWNER_AND_MEMBERS }))),
+  'group_open_http_svc/destroy_group': async (s, sample) => substitute(sample.request, groupIds(sample, await createGroup(s, { Type: 'Public', Name: 'destroy' }))),
+  'group_open_http_svc/send_group_msg': async (s, sample) => {
+    const groupId = await createGroup(s, { Type: 'Public', Name: 'send', ...OWNER_AND_MEMBERS });
+    return { ...substitute(sample.request, groupIds(sample, groupId)), Random: fresh() };
+  },
+  'group_open_http_svc/group_msg_get_simple': async (s, sample) => {
+    const groupId = await createGroup(s, { Type: 'Public', Name: 'history' });
+    let newest = 0;
+    for (let i = 0; i < 3; i++) newest = await sendGroup(s, groupId);
+    const request = substitute(sample.request, groupIds(sample, groupId));
+    return request['ReqMsgSeq'] === undefined ? request : { ...request, ReqMsgSeq: newest };
+  },
+  'group_open_http_svc/group_msg_recall': async (s, sample) => {
+    const groupId = await createGroup(s, { Type: 'Public', Name: 'recall' });
+    // As in the sample: the first MsgSeq names no message (10030), the second is recalled.
+    return { ...substitute(sample.request, groupIds(sample, groupId)), MsgSeqList: [{ MsgSeq: 999 }, { MsgSeq: await sendGroup(s, groupId) }] };
+  },
+  'million_group_open_http_svc/create_topic': async (s, sample) => substitute(sample.request, await community(s, sample.request['GroupId'] as string, [], [])),
+  'million_group_open_http_svc/get_topic': async (s, sample) => {
+    const sampleGroup = sample.request['GroupId'] as string;
+    const listed = (sample.request['TopicIdList'] as string[] | undefined) ?? [`${sampleGroup}@TOPIC#_@TOPIC#cRTE3HIM62C5`];
+    await importNamed(s, sample.request);
+    return substitute(sample.request, await community(s, sampleGroup, listed, namedAccounts(sample.request)));
+  },
+  'million_group_open_http_svc/destroy_topic': async (s, sample) => substitute(sample.request, await community(s, sample.request['GroupId'] as string, sample.request['TopicIdList'] as string[], [])),
+  'openim/modify_group_msg': async (s, sample) => {
+    const groupId = await createGroup(s, { Type: 'Public', Name: 'modify' });
+    return { ...substitute(sample.request, groupIds(sample, groupId)), MsgSeq: await sendGroup(s, groupId) };
+  },
+};
