@@ -25,8 +25,8 @@ export const ERRORS = {
   70009: { meaning: 'The UserSig signature does not verify: it was made with another secret key or was altered.', action: 'Sign with the secret key of this SDKAppID.' },
   70013: { meaning: 'The identifier in the URL differs from the one the UserSig was generated for.', action: 'Use the UserSig generated for this identifier.' },
   70014: { meaning: 'The sdkappid in the URL differs from the one the UserSig was generated for.', action: 'Use a UserSig generated for this SDKAppID.' },
-  70107: { meaning: 'The account has not been imported.', action: 'Import it with account_import first.' },
-  70402: { meaning: 'An account API was given an invalid parameter (UserID rules, list size, field types).', action: 'Fix the field named in ErrorInfo; UserIDs are 1-32 bytes of printable ASCII without spaces.' },
+  70107: { meaning: 'The account has not been imported (per account, in account_delete\'s ResultItem and batchsendmsg\'s ErrorList).', action: 'Import it with account_import first.' },
+  70402: { meaning: 'An account API was given an invalid parameter (UserID rules, list size, field types); for a bad item of a list, per item in its ResultItem entry.', action: 'Fix the field named in ErrorInfo (or ResultInfo); UserIDs are 1-32 bytes of printable ASCII without spaces.' },
   70500: { meaning: 'Internal server error.', action: 'Retry; if it persists, report the request id from ErrorInfo with the server log.' },
 
   // Groups (group_open_http_svc, million_group_open_http_svc).

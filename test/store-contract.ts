@@ -68,8 +68,10 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     test('accounts: import, delete, re-import; apps are separate', () =>
       withStore(async (s) => {
         assert.deepEqual([...(await s.accountStates(APP, ['a', 'zz'])).values()], ['active', 'none']);
+        assert.deepEqual([await s.accountState(APP, 'a'), await s.accountState(APP, 'zz')], ['active', 'none']);
         assert.deepEqual([...(await s.deleteAccounts(APP, ['a', 'zz'])).values()], [true, false]);
         assert.equal((await s.accountStates(APP, ['a'])).get('a'), 'deleted');
+        assert.equal(await s.accountState(APP, 'a'), 'deleted');
         await s.importAccounts(APP, [{ userId: 'a', nick: 'again' }]);
         assert.equal((await s.accountStates(APP, ['a'])).get('a'), 'active');
         assert.equal((await s.accountStates(2, ['a'])).get('a'), 'none');
@@ -142,6 +144,21 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         const added = await s.addGroupMembers(APP, 'g1', ['b', 'a', 'zz'], 2000);
         assert.deepEqual(added instanceof Map ? [...added.values()] : added, ['added', 'already', 'unknown_account']);
         assert.equal((await s.groupMembers(APP, 'g1')).length, 2);
+      }));
+
+    test('groups: members keep their AppMemberDefinedData and last send time; targeted messages keep their recipients', () =>
+      withStore(async (s) => {
+        const members = [{ account: 'a', role: 'Owner' as const }, { account: 'b', role: 'Member' as const, appDefinedData: '[{"Key":"k","Value":"v"}]' }];
+        await s.createGroup(APP, { ...newGroup('g3'), members });
+        const b = await s.groupMember(APP, 'g3', 'b');
+        assert.deepEqual([b?.role, b?.appDefinedData, b?.lastSendTime], ['Member', '[{"Key":"k","Value":"v"}]', 0]);
+        assert.equal((await s.groupMember(APP, 'g3', 'a'))?.appDefinedData, '[]');
+        assert.equal(await s.groupMember(APP, 'g3', 'c'), undefined);
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('g3', 1, { from: 'b', time: 1500, toAccounts: ['a'] })), { kind: 'stored', seq: 1, time: 1500 });
+        assert.equal((await s.groupMember(APP, 'g3', 'b'))?.lastSendTime, 1500);
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('g3', 2, { toAccounts: ['a', 'c'] })), { kind: 'recipient_not_member', account: 'c' });
+        assert.deepEqual((await s.groupHistory(APP, 'g3', '', 10, 10, true)).map((m) => [m.seq, m.toAccounts]), [[1, ['a']]]);
+        assert.equal((await s.getGroup(APP, 'g3'))?.nextMsgSeq, 2, 'a refused targeted message takes no MsgSeq');
       }));
 
     test('groups: modify, recall, destroy', () =>

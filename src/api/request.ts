@@ -69,25 +69,42 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const kindOf = (schema: TSchema): string | undefined => (schema as { [Kind]?: string })[Kind];
+
+/** Whether a schema declares a closed object anywhere in it; remembered, since schemas never change. */
+const closedInside = new WeakMap<TSchema, boolean>();
+function hasClosedObject(schema: TSchema): boolean {
+  let known = closedInside.get(schema);
+  if (known === undefined) {
+    const kind = kindOf(schema);
+    if (kind === 'Object') known = (schema as TObject).additionalProperties === false || Object.values((schema as TObject).properties).some(hasClosedObject);
+    else known = kind === 'Array' && hasClosedObject((schema as TArray).items);
+    closedInside.set(schema, known);
+  }
+  return known;
+}
+
 /**
  * The fields of a request that its schema does not know, as paths (`MemberList[0].ShutUpUntil`),
  * found wherever the schema declares an object closed. With `remove`, they are deleted from the
  * body, so handlers (and what they store) see only documented fields (decisions.md §2). Message
- * elements are left to domain/elements.ts, which knows each MsgType's content.
+ * elements are open here: domain/elements.ts knows each MsgType's content. Only the parts of a
+ * schema that hold a closed object are walked, so a message body costs nothing here.
  */
 export function unknownFields(schema: TSchema, value: unknown, remove: boolean, path = '', found: string[] = []): string[] {
-  const kind = (schema as { [Kind]?: string })[Kind];
+  const kind = kindOf(schema);
   if (kind === 'Object' && isObject(value)) {
-    const properties = (schema as TObject).properties;
+    const { properties, additionalProperties } = schema as TObject;
     for (const key of Object.keys(value)) {
       const inner = properties[key];
-      if (inner !== undefined) unknownFields(inner, value[key], remove, path === '' ? key : `${path}.${key}`, found);
-      else if ((schema as TObject).additionalProperties === false) {
+      if (inner !== undefined) {
+        if (hasClosedObject(inner)) unknownFields(inner, value[key], remove, path === '' ? key : `${path}.${key}`, found);
+      } else if (additionalProperties === false) {
         found.push(path === '' ? key : `${path}.${key}`);
         if (remove) delete value[key];
       }
     }
-  } else if (kind === 'Array' && Array.isArray(value)) {
+  } else if (kind === 'Array' && Array.isArray(value) && hasClosedObject((schema as TArray).items)) {
     const items = (schema as TArray).items;
     value.forEach((item, i) => unknownFields(items, item, remove, `${path}[${i}]`, found));
   }

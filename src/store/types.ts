@@ -107,6 +107,8 @@ export interface AccountStore {
   /** Marks accounts deleted; answers per account whether it was active before. */
   deleteAccounts(app: number, userIds: readonly string[]): Promise<ReadonlyMap<string, boolean>>;
   accountStates(app: number, userIds: readonly string[]): Promise<ReadonlyMap<string, AccountState>>;
+  /** The state of one account (the hot paths check one or two accounts per call). */
+  accountState(app: number, userId: string): Promise<AccountState>;
 }
 
 /** One-to-one history. */

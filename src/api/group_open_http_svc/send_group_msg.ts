@@ -69,7 +69,7 @@ export const send_group_msg = defineApi({
     if (!req.valid('Random')) return fail(10004, `${req.problem('Random')}; Random is a random integer from 0 to 4294967295`);
     const from: unknown = req.has('From_Account') ? body['From_Account'] : ctx.identifier;
     if (!isUserId(from)) return fail(10004, userIdProblem('From_Account', from));
-    if ((await ctx.deps.store.accountStates(ctx.app.sdkappid, [from])).get(from) !== 'active') return fail(10004, `From_Account "${from}" is not imported; import it first`);
+    if ((await ctx.deps.store.accountState(ctx.app.sdkappid, from)) !== 'active') return fail(10004, `From_Account "${from}" is not imported; import it first`);
     const bodyProblem = normalizeMsgBody(body['MsgBody'], ctx.deps.config.strictFields);
     if (bodyProblem !== undefined) return fail(10004, bodyProblem.info);
     for (const field of FORMAT_FIELDS) {

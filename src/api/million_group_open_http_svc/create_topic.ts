@@ -41,7 +41,7 @@ export const create_topic = defineApi({
       if (value !== undefined && utf8Bytes(value) > max) return fail(10004, `${field} is ${utf8Bytes(value)} bytes; at most ${max}`);
     }
     const from = req.get('From_Account');
-    if (from !== undefined && (!isUserId(from) || (await ctx.deps.store.accountStates(ctx.app.sdkappid, [from])).get(from) !== 'active')) {
+    if (from !== undefined && (!isUserId(from) || (await ctx.deps.store.accountState(ctx.app.sdkappid, from)) !== 'active')) {
       return fail(10004, `From_Account "${from}" is not an imported account`);
     }
     const custom = req.get('TopicId');

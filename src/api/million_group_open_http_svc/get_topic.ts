@@ -54,7 +54,7 @@ export const get_topic = defineApi({
       if (req.has(field) && !req.valid(field)) return fail(10004, req.problem(field));
     }
     const user = req.get('From_Account') ?? ctx.identifier;
-    if (!isUserId(user) || (await ctx.deps.store.accountStates(ctx.app.sdkappid, [user])).get(user) !== 'active') {
+    if (!isUserId(user) || (await ctx.deps.store.accountState(ctx.app.sdkappid, user)) !== 'active') {
       return fail(10004, `From_Account "${user}" is not an imported account`);
     }
     const filter = req.get('ResponseFilter');

@@ -47,8 +47,8 @@ const FORMAT_FIELDS = [
 export const MAX_LIFETIME_SECONDS = 604_800;
 
 /** The state of one account. */
-export async function accountState(ctx: ApiContext, userId: string): Promise<AccountState> {
-  return (await ctx.deps.store.accountStates(ctx.app.sdkappid, [userId])).get(userId) ?? 'none';
+export function accountState(ctx: ApiContext, userId: string): Promise<AccountState> {
+  return ctx.deps.store.accountState(ctx.app.sdkappid, userId);
 }
 
 /** The sender: From_Account if given (it must be active), else the calling admin. */

@@ -59,6 +59,9 @@ export function accountReads(db: Database) {
     accountStates(app: number, userIds: readonly string[]): Promise<ReadonlyMap<string, AccountState>> {
       return Promise.resolve(new Map(userIds.map((id) => [id, accountState(app, id)])));
     },
+    accountState(app: number, userId: string): Promise<AccountState> {
+      return Promise.resolve(accountState(app, userId));
+    },
     /** Forgets cached states after a committed import or delete; the next read asks the database. */
     changed(app: number, userIds: readonly string[]): void {
       for (const id of userIds) cache.delete(key(app, id));
