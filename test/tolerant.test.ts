@@ -176,6 +176,15 @@ describe('PARLEY_STRICT_FIELDS=1', () => {
     assert.equal((r['ResultItem'] as Msg[])[0]?.['AccountStatus'], 'NotImported');
   });
 
+  test('a field named like an Object method ("toString", "constructor") is as unknown as any other', async () => {
+    for (const field of ['toString', 'constructor', 'hasOwnProperty']) {
+      const r = await s.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 3, MsgBody: text('x'), [field]: 1 });
+      assertRefused(r, 90010);
+      assert.match(r.ErrorInfo, new RegExp(`"${field}"`));
+    }
+    assertRefused(await s.call('group_open_http_svc/get_group_info', { GroupIdList: ['@TGS#NONE00000'], ResponseFilter: { toString: ['Name'] } }), 10004);
+  });
+
   test('null still means absent', async () => {
     assertOk(await s.call('openim/sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 2, MsgBody: text('x'), CloudCustomData: null }));
   });

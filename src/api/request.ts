@@ -96,7 +96,8 @@ export function unknownFields(schema: TSchema, value: unknown, remove: boolean, 
   if (kind === 'Object' && isObject(value)) {
     const { properties, additionalProperties } = schema as TObject;
     for (const key of Object.keys(value)) {
-      const inner = properties[key];
+      // Own properties only: a field called "toString" is as unknown as any other.
+      const inner = Object.hasOwn(properties, key) ? properties[key] : undefined;
       if (inner !== undefined) {
         if (hasClosedObject(inner)) unknownFields(inner, value[key], remove, path === '' ? key : `${path}.${key}`, found);
       } else if (additionalProperties === false) {

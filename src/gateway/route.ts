@@ -89,7 +89,8 @@ export function mountGateway(app: FastifyInstance, deps: Deps, apis: readonly Ap
     handler: async (request: FastifyRequest<{ Params: { service: string; command: string } }>, reply: FastifyReply) => {
       const { service, command } = request.params;
       const envelope = await handle(request, service, command);
-      request.log.debug({ api: `${service}/${command}`, code: envelope.ErrorCode, requestId: request.id }, 'api call');
+      // Guarded: at the default level this line is not written, and its fields need not be built.
+      if (request.log.level === 'debug' || request.log.level === 'trace') request.log.debug({ api: `${service}/${command}`, code: envelope.ErrorCode, requestId: request.id }, 'api call');
       return reply.code(200).header('content-type', 'application/json; charset=utf-8').send(envelope);
     },
   });

@@ -74,12 +74,12 @@ export const PREPARE: Readonly<Record<string, Prepare>> = {
     return { ...substitute(sample.request, new Map(failed.map((id) => [id, `never-imported-${fresh()}`]))), MsgRandom: fresh() };
   },
   'openim/admin_getroammsg': async (s, sample) => {
-    await sendC2C(s, 'user1', 'user2');
-    await sendC2C(s, 'user2', 'user1');
-    const newest = await sendC2C(s, 'user1', 'user2');
+    for (let i = 0; i < 3; i++) await sendC2C(s, 'user1', 'user2');
     const range = { MinTime: 0, MaxTime: 4294967295 };
-    // A continued pull starts below the newest message, so that older ones come back.
-    return sample.request['LastMsgKey'] === undefined ? { ...sample.request, ...range } : { ...sample.request, ...range, MaxTime: newest.time, LastMsgKey: newest.key };
+    if (sample.request['LastMsgKey'] === undefined) return { ...sample.request, ...range };
+    // A continued pull starts below a first page of one message, so that older ones come back.
+    const first = await s.ok('openim/admin_getroammsg', { Operator_Account: 'user2', Peer_Account: 'user1', MaxCnt: 1, ...range });
+    return { ...sample.request, ...range, MaxTime: first['LastMsgTime'], LastMsgKey: first['LastMsgKey'] };
   },
   'openim/admin_msgwithdraw': async (s, sample) => ({ ...sample.request, MsgKey: (await sendC2C(s, 'vinson', 'dramon')).key }),
   'openim/modify_c2c_msg': async (s, sample) => ({ ...sample.request, MsgKey: (await sendC2C(s, 'dramon1', 'dramon2')).key }),

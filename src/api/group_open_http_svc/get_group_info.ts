@@ -37,7 +37,7 @@ function keyValues(json: string, keys: readonly string[] | undefined): KeyValue[
 /** Keeps the fields a filter names, under their current names; all without a filter. */
 function pick(fields: Record<string, unknown>, names: readonly string[] | undefined, always: readonly string[]): Record<string, unknown> {
   if (names === undefined) return fields;
-  const wanted = new Set([...always, ...names.map((n) => ALIASES[n] ?? n)]);
+  const wanted = new Set([...always, ...names.map((n) => (Object.hasOwn(ALIASES, n) ? ALIASES[n] : undefined) ?? n)]);
   return Object.fromEntries(Object.entries(fields).filter(([k]) => wanted.has(k)));
 }
 
