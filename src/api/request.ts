@@ -96,7 +96,7 @@ export function unknownFields(schema: TSchema, value: unknown, remove: boolean, 
   if (kind === 'Object' && isObject(value)) {
     const { properties, additionalProperties } = schema as TObject;
     for (const key of Object.keys(value)) {
-      // Own properties only: a field called "toString" is as unknown as any other.
+      // Own properties only: a field called "toString" is unknown like every other undeclared one.
       const inner = Object.hasOwn(properties, key) ? properties[key] : undefined;
       if (inner !== undefined) {
         if (hasClosedObject(inner)) unknownFields(inner, value[key], remove, path === '' ? key : `${path}.${key}`, found);
