@@ -9,6 +9,7 @@ import { loadConfig } from '../src/config.js';
 import { type Deps, randomIds } from '../src/deps.js';
 import { createMemoryRateLimiter } from '../src/gateway/rate-limit.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
+import { queryTestSchema } from './pg.js';
 import { signUserSig } from '../src/usersig/sign.js';
 import { assertOk, assertRefused, callApi, type Reply, startServer, TEST_APP, type TestServer, tempDir, testClock, text, userSig } from './helpers.js';
 
@@ -374,10 +375,12 @@ describe('account APIs', () => {
   after(() => s.close());
 
   /** Nick and FaceUrl as stored; no Tencent API in parley reads a profile back yet. */
-  function profile(userId: string): { nick: string; face_url: string } | undefined {
+  async function profile(userId: string): Promise<{ nick: string; face_url: string } | undefined> {
+    const sql = 'SELECT nick, face_url FROM accounts WHERE app = $1 AND user_id = $2';
+    if (s.schema !== undefined) return (await queryTestSchema(s.schema, sql, [TEST_APP.sdkappid, userId]))[0] as { nick: string; face_url: string } | undefined;
     const db = new Database(join(s.dataDir, 'parley.db'), { readonly: true, fileMustExist: true });
     try {
-      return db.prepare('SELECT nick, face_url FROM accounts WHERE app = ? AND user_id = ?').get(TEST_APP.sdkappid, userId) as { nick: string; face_url: string } | undefined;
+      return db.prepare(sql.replace(/\$\d/g, '?')).get(TEST_APP.sdkappid, userId) as { nick: string; face_url: string } | undefined;
     } finally {
       db.close();
     }
@@ -387,9 +390,9 @@ describe('account APIs', () => {
     assert.deepEqual(await s.call(IMPORT, { UserID: 'imp_1' }), { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' });
     assert.deepEqual(await statuses(s, 'imp_1'), ['Imported']);
     assert.deepEqual(await s.call(IMPORT, { UserID: 'imp_1', Nick: 'First', FaceUrl: 'http://example.com/1.png' }), { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '' });
-    assert.deepEqual(profile('imp_1'), { nick: 'First', face_url: 'http://example.com/1.png' });
+    assert.deepEqual(await profile('imp_1'), { nick: 'First', face_url: 'http://example.com/1.png' });
     assertOk(await s.call(IMPORT, { UserID: 'imp_1', Nick: 'Second 二', FaceUrl: 'http://example.com/2.png' }));
-    assert.deepEqual(profile('imp_1'), { nick: 'Second 二', face_url: 'http://example.com/2.png' });
+    assert.deepEqual(await profile('imp_1'), { nick: 'Second 二', face_url: 'http://example.com/2.png' });
     assert.deepEqual(await statuses(s, 'imp_1'), ['Imported']);
   });
 
@@ -404,7 +407,7 @@ describe('account APIs', () => {
     const r = await s.call(MULTI, { AccountList: [{ UserID: 'al_1', Nick: 'Al', FaceUrl: 'http://example.com/al.png' }, { UserID: 'al_2' }] });
     assert.deepEqual(r, { ActionStatus: 'OK', ErrorCode: 0, ErrorInfo: '', FailAccounts: [] });
     assert.deepEqual(await statuses(s, 'al_1', 'al_2'), ['Imported', 'Imported']);
-    assert.deepEqual(profile('al_1'), { nick: 'Al', face_url: 'http://example.com/al.png' });
+    assert.deepEqual(await profile('al_1'), { nick: 'Al', face_url: 'http://example.com/al.png' });
   });
 
   test('multiaccount_import: 100 accounts are fine, 101 → 70402 and none is imported', async () => {

@@ -13,6 +13,17 @@ import { createMemoryRateLimiter } from '../src/gateway/rate-limit.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import type { Store } from '../src/store/types.js';
 import { signUserSig } from '../src/usersig/sign.js';
+import { openTestPostgres } from './pg.js';
+
+/**
+ * The store the API suites run on: `sqlite` (default), or `postgres` when the runner runs them
+ * again against PARLEY_TEST_DATABASE_URL (test/run.mjs sets PARLEY_TEST_STORE).
+ */
+export type TestStoreKind = 'sqlite' | 'postgres';
+
+export function testStoreKind(): TestStoreKind {
+  return process.env['PARLEY_TEST_STORE'] === 'postgres' ? 'postgres' : 'sqlite';
+}
 
 /** The app every test server serves (SDKAppID and key of the second UserSig vector). */
 export const TEST_APP: App = Object.freeze({
@@ -124,6 +135,9 @@ export interface TestServer {
   readonly url: string;
   readonly deps: Deps;
   readonly dataDir: string;
+  /** Which store serves it; `schema` is its PostgreSQL schema when that is `postgres`. */
+  readonly storeKind: TestStoreKind | 'custom';
+  readonly schema: string | undefined;
   readonly clock: TestClock;
   readonly events: ParleyEvent[];
   call(api: string, body: unknown, options?: CallOptions): Promise<Reply>;
@@ -137,7 +151,7 @@ export interface TestServer {
 export interface TestServerOptions {
   dataDir?: string;
   env?: Record<string, string>;
-  /** Build the store (default: SQLite in the data dir). */
+  /** Build the store (default: the suite's store, testStoreKind()). */
   store?: (dataDir: string) => Store;
   /** Collect the server's log lines (JSON, debug level and up) here instead of discarding them. */
   logLines?: string[];
@@ -150,7 +164,9 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const dataDir = options.dataDir ?? tempDir();
   const config: Config = loadConfig({ PARLEY_DATA_DIR: dataDir, PARLEY_RATE_LIMIT: '0', PARLEY_PORT: '0', ...options.env });
   const apps: Apps = { defaultApp: TEST_APP, bySdkAppId: new Map([[TEST_APP.sdkappid, TEST_APP]]), generatedKey: false };
-  const store = (options.store ?? openSqliteStore)(dataDir);
+  const storeKind = options.store !== undefined ? 'custom' : testStoreKind();
+  const pgStore = storeKind === 'postgres' ? await openTestPostgres() : undefined;
+  const store = pgStore ?? (options.store ?? openSqliteStore)(dataDir);
   const clock = testClock();
   const events: ParleyEvent[] = [];
   const bus = createMemoryBus((error) => {
@@ -179,6 +195,8 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     url,
     deps,
     dataDir,
+    storeKind,
+    schema: pgStore?.schema,
     clock,
     events,
     call,

@@ -1,3 +1,4 @@
+// Store: SQLite only: HTTPS is served the same on every store.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';

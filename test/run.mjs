@@ -1,12 +1,15 @@
 // Runs every compiled test with node:test, then checks that each ErrorCode in the catalog was
 // produced by at least one test. Suites that need PostgreSQL or Redis run only when their URL is given.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const testDir = join(root, 'dist', 'test');
+// The API suites run once per store: the second run's entry files are generated here.
+const onPostgres = join(testDir, 'on-postgres');
+rmSync(onPostgres, { recursive: true, force: true });
 const files = readdirSync(testDir, { recursive: true })
   .filter((f) => String(f).endsWith('.test.js'))
   .map((f) => join(testDir, String(f)))
@@ -26,6 +29,25 @@ for (const o of optional) {
   } else {
     console.log(`running: ${count} ${o.what} against ${o.variable}`);
   }
+}
+
+// Every file that starts a server in process is an API suite and runs on PostgreSQL too, unless it
+// says it tests the embedded store itself (the marker below, in a comment).
+const SQLITE_ONLY = 'Store: SQLite only';
+const apiSuites = files.filter((f) => {
+  const source = readFileSync(f, 'utf8');
+  return source.includes('startServer(') && !source.includes(SQLITE_ONLY);
+});
+if (process.env['PARLEY_TEST_DATABASE_URL']) {
+  mkdirSync(onPostgres, { recursive: true });
+  for (const f of apiSuites) {
+    const entry = join(onPostgres, basename(f));
+    writeFileSync(entry, `process.env.PARLEY_TEST_STORE = 'postgres';\nawait import(${JSON.stringify(`./${relative(onPostgres, f)}`)});\n`);
+    selected.push(entry);
+  }
+  console.log(`running: ${apiSuites.length} API suites a second time, on PostgreSQL (dist/test/on-postgres/)`);
+} else {
+  console.log(`skipped: the ${apiSuites.length} API suites on PostgreSQL (set PARLEY_TEST_DATABASE_URL to run them)`);
 }
 
 const codesDir = mkdtempSync(join(tmpdir(), 'parley-codes-'));

@@ -1,9 +1,11 @@
+// Store: SQLite only: this suite reads the embedded store's files (see docs/operations.md for PostgreSQL).
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { startServer, text } from './helpers.js';
 
 function dataDirHolds(dir: string, marker: string): boolean {
@@ -11,7 +13,7 @@ function dataDirHolds(dir: string, marker: string): boolean {
 }
 
 test('while parley runs, modified, recalled and destroyed content leaves the data directory within five seconds', async () => {
-  const s = await startServer();
+  const s = await startServer({ store: openSqliteStore });
   try {
     await s.users('a', 'b');
     const old = (tag: string) => `old-${tag}-${randomBytes(16).toString('hex')}`;

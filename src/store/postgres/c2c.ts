@@ -1,0 +1,158 @@
+import type pg from 'pg';
+import type { C2CMessage, C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, ModifyOutcome, RecallOutcome } from '../types.js';
+import { transaction } from './connection.js';
+
+interface MessageRow {
+  from_account: string;
+  to_account: string;
+  msg_seq: number;
+  msg_random: number;
+  msg_time: number;
+  body: string;
+  cloud_custom_data: string;
+  recalled: boolean;
+}
+
+/** The dedup fingerprint of modified or recalled content: no CRC32 equals it (as in sqlite/c2c.ts). */
+const NO_CRC = -1;
+
+const COLUMNS = 'from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data, recalled';
+/** A message by its identity: $1 app, $2 from, $3 seq, $4 random, $5 time, $6 to. */
+const REF = 'app = $1 AND from_account = $2 AND msg_seq = $3 AND msg_random = $4 AND msg_time = $5 AND to_account = $6';
+
+function refValues(app: number, ref: C2CRef): unknown[] {
+  return [app, ref.from, ref.seq, ref.random, ref.time, ref.to];
+}
+
+function toMessage(r: MessageRow): C2CMessage {
+  return {
+    from: r.from_account,
+    to: r.to_account,
+    seq: r.msg_seq,
+    random: r.msg_random,
+    time: r.msg_time,
+    body: r.body,
+    cloudCustomData: r.cloud_custom_data,
+    recalled: r.recalled,
+  };
+}
+
+/** One-to-one history on PostgreSQL. */
+export function postgresC2C(pool: pg.Pool) {
+  async function send(app: number, m: C2CSend): Promise<C2CSendOutcome> {
+    return transaction(pool, async (client) => {
+      // The sender's row is locked against a concurrent delete until the message is stored.
+      const sender = await client.query('SELECT 1 FROM accounts WHERE app = $1 AND user_id = $2 AND NOT deleted FOR SHARE', [app, m.from]);
+      if (sender.rowCount === 0) return { kind: 'sender_unknown' };
+      const first = await client.query<{ msg_time: number }>(
+        `SELECT msg_time FROM c2c_messages
+         WHERE app = $1 AND from_account = $2 AND msg_seq = $3 AND msg_random = $4 AND msg_time >= $5 AND crc = $6
+         ORDER BY msg_time LIMIT 1`,
+        [app, m.from, m.seq, m.random, m.dedupSince, m.crc],
+      );
+      const firstTime = first.rows[0]?.msg_time;
+      if (firstTime !== undefined) return { kind: 'duplicate', time: firstTime };
+      const failed = new Map<string, 'recipient_unknown' | 'key_taken'>();
+      const active = await client.query<{ user_id: string }>('SELECT user_id FROM accounts WHERE app = $1 AND user_id = ANY($2::text[]) AND NOT deleted FOR SHARE', [
+        app,
+        m.recipients,
+      ]);
+      const activeIds = new Set(active.rows.map((r) => r.user_id));
+      const recipients: string[] = [];
+      for (const to of m.recipients) {
+        if (!activeIds.has(to)) failed.set(to, 'recipient_unknown');
+        else if (!recipients.includes(to)) recipients.push(to);
+      }
+      if (recipients.length > 0) {
+        // One statement stores every copy; a copy whose key is taken is skipped and reported.
+        const stored = await client.query<{ to_account: string }>(
+          `INSERT INTO c2c_messages (app, from_account, to_account, user_lo, user_hi, msg_seq, msg_random, msg_time, crc, body, cloud_custom_data, sender_sync)
+           SELECT $1, $2, r.to_account, r.lo, r.hi, $3, $4, $5, $6, $7, $8, $9
+           FROM unnest($10::text[], $11::text[], $12::text[]) AS r(to_account, lo, hi)
+           ON CONFLICT DO NOTHING RETURNING to_account`,
+          [
+            ...[app, m.from, m.seq, m.random, m.time, m.crc, m.body, m.cloudCustomData, m.senderSync, recipients],
+            // The pair's order is JavaScript's, as the history read that looks it up computes it.
+            recipients.map((to) => (m.from < to ? m.from : to)),
+            recipients.map((to) => (m.from < to ? to : m.from)),
+          ],
+        );
+        const storedIds = new Set(stored.rows.map((r) => r.to_account));
+        for (const to of recipients) if (!storedIds.has(to)) failed.set(to, 'key_taken');
+      }
+      return { kind: 'stored', failed };
+    });
+  }
+
+  async function modify(app: number, ref: C2CRef, patch: C2CPatch): Promise<ModifyOutcome> {
+    // The whole modification is one statement when it applies (atomic on its own, no transaction
+    // round trips); when it changes nothing, one read tells which check failed.
+    const updated = await pool.query<{ body: string; cloud_custom_data: string }>({
+      name: 'c2c-modify',
+      text: `UPDATE c2c_messages SET body = coalesce($7, body), cloud_custom_data = coalesce($8, cloud_custom_data), crc = ${NO_CRC}
+             WHERE ${REF} AND NOT recalled
+               AND octet_length(coalesce($7, body)) + octet_length(coalesce($8, cloud_custom_data)) <= $9
+             RETURNING body, cloud_custom_data`,
+      values: [...refValues(app, ref), patch.body ?? null, patch.cloudCustomData ?? null, patch.maxSize],
+    });
+    const row = updated.rows[0];
+    if (row !== undefined) return { kind: 'ok', body: row.body, cloudCustomData: row.cloud_custom_data };
+    const found = await pool.query<{ recalled: boolean }>(`SELECT recalled FROM c2c_messages WHERE ${REF}`, refValues(app, ref));
+    const message = found.rows[0];
+    if (message === undefined) return { kind: 'not_found' };
+    return { kind: message.recalled ? 'recalled' : 'too_large' };
+  }
+
+  async function recall(app: number, ref: C2CRef): Promise<RecallOutcome> {
+    const updated = await pool.query(`UPDATE c2c_messages SET recalled = true, body = '[]', cloud_custom_data = '', crc = ${NO_CRC} WHERE ${REF} AND NOT recalled`, refValues(app, ref));
+    if (updated.rowCount === 1) return 'ok';
+    const found = await pool.query(`SELECT 1 FROM c2c_messages WHERE ${REF}`, refValues(app, ref));
+    return found.rowCount === 0 ? 'not_found' : 'recalled';
+  }
+
+  // Newest first; a message the owner sent with SyncOtherMachine=2 is not in the owner's roaming.
+  // $1 app, $2 lo, $3 hi, $4 minTime, $5 maxTime, $6 peer, $7 limit, then the cursor.
+  const PAGE = `SELECT ${COLUMNS} FROM c2c_messages
+     WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND msg_time BETWEEN $4 AND $5
+       AND (sender_sync OR from_account = $6)`;
+  const ORDER = 'ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC LIMIT $7';
+
+  async function page(app: number, q: C2CPageQuery): Promise<C2CPage> {
+    const [lo, hi] = q.owner < q.peer ? [q.owner, q.peer] : [q.peer, q.owner];
+    const values: unknown[] = [app, lo, hi, q.minTime, q.maxTime, q.peer, q.maxCount + 1];
+    const result =
+      q.before === undefined
+        ? await pool.query<MessageRow>(`${PAGE} ${ORDER}`, values)
+        : await pool.query<MessageRow>(`${PAGE} AND (msg_time, msg_seq, msg_random) < ($8, $9, $10) ${ORDER}`, [...values, q.before.time, q.before.seq, q.before.random]);
+    const rows = result.rows;
+    const complete = rows.length <= q.maxCount;
+    let kept = rows.slice(0, q.maxCount);
+    const next = rows[q.maxCount];
+    const last = kept[kept.length - 1];
+    if (next !== undefined && last !== undefined && sameIdentity(next, last)) {
+      // Never split messages that share one MsgKey across pages: the cursor could not tell them apart.
+      kept = kept.filter((r) => !sameIdentity(r, last));
+      if (kept.length === 0) {
+        const same = await pool.query<MessageRow>(`${PAGE} AND msg_time = $7 AND msg_seq = $8 AND msg_random = $9`, [
+          app,
+          lo,
+          hi,
+          q.minTime,
+          q.maxTime,
+          q.peer,
+          last.msg_time,
+          last.msg_seq,
+          last.msg_random,
+        ]);
+        kept = same.rows;
+      }
+    }
+    return { messages: kept.reverse().map(toMessage), complete };
+  }
+
+  return { sendC2C: send, modifyC2C: modify, recallC2C: recall, pageC2C: page };
+}
+
+function sameIdentity(a: MessageRow, b: MessageRow): boolean {
+  return a.msg_time === b.msg_time && a.msg_seq === b.msg_seq && a.msg_random === b.msg_random;
+}

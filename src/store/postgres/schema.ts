@@ -1,0 +1,143 @@
+import type pg from 'pg';
+
+/**
+ * Migrations, applied in order; the parley_schema table counts how many have run. Append only: a
+ * released migration is never edited. The tables mirror the SQLite store's (sqlite/schema.ts), in
+ * PostgreSQL's types, identifiers in byte order (COLLATE "C", as SQLite's BINARY); every primary key starts with (app, …) and every message key with the
+ * conversation or group, so a distributed engine can shard on them (docs/operations.md).
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE accounts (
+    app BIGINT NOT NULL,
+    user_id TEXT COLLATE "C" NOT NULL,
+    nick TEXT NOT NULL DEFAULT '',
+    face_url TEXT NOT NULL DEFAULT '',
+    deleted BOOLEAN NOT NULL DEFAULT false,
+    PRIMARY KEY (app, user_id)
+  );
+
+  CREATE TABLE c2c_messages (
+    app BIGINT NOT NULL,
+    from_account TEXT COLLATE "C" NOT NULL,
+    to_account TEXT COLLATE "C" NOT NULL,
+    user_lo TEXT COLLATE "C" NOT NULL,
+    user_hi TEXT COLLATE "C" NOT NULL,
+    msg_seq BIGINT NOT NULL,
+    msg_random BIGINT NOT NULL,
+    msg_time BIGINT NOT NULL,
+    crc BIGINT NOT NULL,
+    body TEXT NOT NULL,
+    cloud_custom_data TEXT NOT NULL,
+    sender_sync BOOLEAN NOT NULL,
+    recalled BOOLEAN NOT NULL DEFAULT false,
+    -- Identity of a message, and the dedup look-up (same sender, seq, random, recent time).
+    PRIMARY KEY (app, from_account, msg_seq, msg_random, msg_time, to_account)
+  );
+  -- A conversation's history in time order.
+  CREATE INDEX c2c_by_conversation ON c2c_messages (app, user_lo, user_hi, msg_time, msg_seq, msg_random);
+
+  CREATE TABLE groups (
+    app BIGINT NOT NULL,
+    group_id TEXT COLLATE "C" NOT NULL,
+    type TEXT NOT NULL,
+    name TEXT NOT NULL,
+    owner TEXT NOT NULL,
+    introduction TEXT NOT NULL,
+    notification TEXT NOT NULL,
+    face_url TEXT NOT NULL,
+    max_member_count BIGINT NOT NULL,
+    apply_join_option TEXT NOT NULL,
+    invite_join_option TEXT NOT NULL,
+    support_topic BOOLEAN NOT NULL,
+    app_defined_data TEXT NOT NULL,
+    create_time BIGINT NOT NULL,
+    PRIMARY KEY (app, group_id)
+  );
+
+  CREATE TABLE group_members (
+    app BIGINT NOT NULL,
+    group_id TEXT COLLATE "C" NOT NULL,
+    account TEXT COLLATE "C" NOT NULL,
+    role TEXT NOT NULL,
+    join_time BIGINT NOT NULL,
+    name_card TEXT NOT NULL,
+    msg_flag TEXT NOT NULL,
+    last_send_time BIGINT NOT NULL DEFAULT 0,
+    app_defined_data TEXT NOT NULL DEFAULT '[]',
+    PRIMARY KEY (app, group_id, account)
+  );
+
+  CREATE TABLE group_topics (
+    app BIGINT NOT NULL,
+    group_id TEXT COLLATE "C" NOT NULL,
+    topic_id TEXT COLLATE "C" NOT NULL,
+    name TEXT NOT NULL,
+    from_account TEXT COLLATE "C" NOT NULL,
+    custom_string TEXT NOT NULL,
+    face_url TEXT NOT NULL,
+    notification TEXT NOT NULL,
+    introduction TEXT NOT NULL,
+    create_time BIGINT NOT NULL,
+    PRIMARY KEY (app, group_id, topic_id)
+  );
+
+  -- The MsgSeq counter of a group (topic_id '') and of each of its topics. A send takes the row's
+  -- lock with its UPDATE and holds it to COMMIT: MsgSeq is gapless and unique across every node.
+  CREATE TABLE group_seqs (
+    app BIGINT NOT NULL,
+    group_id TEXT COLLATE "C" NOT NULL,
+    topic_id TEXT COLLATE "C" NOT NULL,
+    last_seq BIGINT NOT NULL,
+    last_time BIGINT NOT NULL,
+    PRIMARY KEY (app, group_id, topic_id)
+  );
+
+  CREATE TABLE group_messages (
+    app BIGINT NOT NULL,
+    group_id TEXT COLLATE "C" NOT NULL,
+    topic_id TEXT COLLATE "C" NOT NULL,
+    msg_seq BIGINT NOT NULL,
+    msg_random BIGINT NOT NULL,
+    msg_time BIGINT NOT NULL,
+    from_account TEXT COLLATE "C" NOT NULL,
+    priority INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    cloud_custom_data TEXT NOT NULL,
+    recalled BOOLEAN NOT NULL DEFAULT false,
+    -- The recipients of a targeted group message (JSON array of UserIDs); '' for the whole group.
+    to_accounts TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (app, group_id, topic_id, msg_seq)
+  );
+  CREATE INDEX group_messages_by_random ON group_messages (app, group_id, topic_id, msg_random, msg_time);
+  `,
+];
+
+/** One advisory lock key for migrations (any constant; "parley" in ASCII). */
+const MIGRATION_LOCK = 0x7061726c6579;
+
+/**
+ * Brings the schema up to date in one transaction. Several nodes may start at once: the first
+ * takes a transaction-scoped advisory lock and migrates; the others wait for it, then find
+ * nothing left to do.
+ */
+export async function migrate(client: pg.ClientBase, schema: string | undefined): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    if (schema !== undefined) await client.query(`CREATE SCHEMA IF NOT EXISTS ${client.escapeIdentifier(schema)}`);
+    await client.query('CREATE TABLE IF NOT EXISTS parley_schema (version INTEGER NOT NULL)');
+    const found = await client.query<{ version: number }>('SELECT version FROM parley_schema');
+    const current = found.rows[0]?.version ?? 0;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`the database schema (version ${current}) is newer than this parley (${MIGRATIONS.length}); upgrade parley`);
+    }
+    for (let v = current; v < MIGRATIONS.length; v++) await client.query(MIGRATIONS[v] ?? '');
+    if (found.rows.length === 0) await client.query('INSERT INTO parley_schema (version) VALUES ($1)', [MIGRATIONS.length]);
+    else await client.query('UPDATE parley_schema SET version = $1', [MIGRATIONS.length]);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+}
