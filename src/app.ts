@@ -6,6 +6,18 @@ import { MAX_BODY_BYTES } from './gateway/body.js';
 import { failure } from './gateway/envelope.js';
 import { bodyFailure, mountGateway } from './gateway/route.js';
 
+/** A health check that has not answered in this time counts as down. */
+const HEALTH_TIMEOUT_MS = 2000;
+
+/** Resolves as `promise` does, or false after `ms`. */
+function withTimeout(promise: Promise<boolean>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
 /** Removes the usersig query parameter from a URL, so logs never hold a credential. */
 export function redactUrl(url: string): string {
   return url.replace(/([?&]usersig=)[^&]*/gi, '$1[redacted]');
@@ -62,9 +74,12 @@ export function createApp(deps: Deps, serve: ServeOptions = {}): FastifyInstance
     return reply.code(404).send({ error: 'not found' });
   });
 
+  // 200 {"status":"ok"} while every service answers; 503 naming the ones that do not.
+  const checks = deps.checks ?? [{ name: 'store', healthy: () => deps.store.healthy() }];
   app.get('/healthz', async (_request, reply) => {
-    const healthy = await deps.store.healthy().catch(() => false);
-    return reply.code(healthy ? 200 : 503).send(healthy ? { status: 'ok' } : { status: 'unavailable' });
+    const answers = await Promise.all(checks.map((c) => withTimeout(c.healthy(), HEALTH_TIMEOUT_MS).catch(() => false)));
+    const down = checks.filter((_c, i) => answers[i] !== true).map((c) => c.name);
+    return reply.code(down.length === 0 ? 200 : 503).send(down.length === 0 ? { status: 'ok' } : { status: 'unavailable', down });
   });
 
   mountGateway(app, deps, APIS);

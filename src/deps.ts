@@ -19,6 +19,12 @@ export interface Ids {
   randomU32(): number;
 }
 
+/** A service parley depends on, named as /healthz names it when it is down. */
+export interface HealthCheck {
+  readonly name: string;
+  healthy(): Promise<boolean>;
+}
+
 /** Everything the app needs, built in one place (server.ts, or a test) and passed down. */
 export interface Deps {
   readonly config: Config;
@@ -29,6 +35,8 @@ export interface Deps {
   readonly clock: Clock;
   readonly ids: Ids;
   readonly logger: FastifyBaseLogger;
+  /** What /healthz checks; default: the store alone, as `store`. */
+  readonly checks?: readonly HealthCheck[];
 }
 
 export const systemClock: Clock = { nowMs: () => Date.now() };

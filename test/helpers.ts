@@ -152,7 +152,7 @@ export interface TestServerOptions {
   dataDir?: string;
   env?: Record<string, string>;
   /** Build the store (default: the suite's store, testStoreKind()). */
-  store?: (dataDir: string) => Store;
+  store?: (dataDir: string) => Store | Promise<Store>;
   /** Collect the server's log lines (JSON, debug level and up) here instead of discarding them. */
   logLines?: string[];
   /** Serve HTTPS with this PEM certificate and key. */
@@ -166,7 +166,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const apps: Apps = { defaultApp: TEST_APP, bySdkAppId: new Map([[TEST_APP.sdkappid, TEST_APP]]), generatedKey: false };
   const storeKind = options.store !== undefined ? 'custom' : testStoreKind();
   const pgStore = storeKind === 'postgres' ? await openTestPostgres() : undefined;
-  const store = pgStore ?? (options.store ?? openSqliteStore)(dataDir);
+  const store = pgStore ?? (await (options.store ?? openSqliteStore)(dataDir));
   const clock = testClock();
   const events: ParleyEvent[] = [];
   const bus = createMemoryBus((error) => {

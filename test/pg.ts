@@ -15,6 +15,18 @@ export function testSchema(): string {
   return `parley_test_${process.pid}_${randomBytes(4).toString('hex')}`;
 }
 
+/** Creates an empty test schema (for a parley process to fill). */
+export async function createSchema(schema: string): Promise<void> {
+  await queryTestSchema('public', `CREATE SCHEMA ${pg.escapeIdentifier(schema)}`);
+}
+
+/** PARLEY_TEST_DATABASE_URL with the schema as the connection's search_path: what a parley process is given. */
+export function schemaUrl(schema: string): string {
+  const url = new URL(testDatabaseUrl());
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
 /** Drops a test schema with everything in it. */
 export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: testDatabaseUrl() });

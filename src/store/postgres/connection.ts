@@ -51,21 +51,30 @@ export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     let broken = false;
+    // A connection that breaks between two statements (the server went away) reports it as an
+    // event on the client; unheard, that event would crash the process. The next statement fails.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      broken = await client.query('ROLLBACK').then(
-        () => false,
-        () => true,
-      );
+      if (!broken) {
+        broken = await client.query('ROLLBACK').then(
+          () => false,
+          () => true,
+        );
+      }
       const code = (error as { code?: unknown }).code;
       if (attempt < 3 && typeof code === 'string' && RETRYABLE.has(code)) continue;
       throw error;
     } finally {
-      // A connection whose ROLLBACK failed is in an unknown state: destroy it rather than reuse it.
+      client.off('error', onError);
+      // A connection that broke, or whose ROLLBACK failed, is in an unknown state: destroy it rather than reuse it.
       client.release(broken);
     }
   }
