@@ -72,6 +72,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual([...(await s.deleteAccounts(APP, ['a', 'zz'])).values()], [true, false]);
         assert.equal((await s.accountStates(APP, ['a'])).get('a'), 'deleted');
         assert.equal(await s.accountState(APP, 'a'), 'deleted');
+        assert.deepEqual([await s.accountKnown(APP, 'a'), await s.accountKnown(APP, 'zz'), await s.accountKnown(2, 'a')], [true, false, false], 'a deleted account stays known');
         await s.importAccounts(APP, [{ userId: 'a', nick: 'again' }]);
         assert.equal((await s.accountStates(APP, ['a'])).get('a'), 'active');
         assert.equal((await s.accountStates(2, ['a'])).get('a'), 'none');

@@ -109,6 +109,11 @@ export interface AccountStore {
   accountStates(app: number, userIds: readonly string[]): Promise<ReadonlyMap<string, AccountState>>;
   /** The state of one account (the hot paths check one or two accounts per call). */
   accountState(app: number, userId: string): Promise<AccountState>;
+  /**
+   * Whether the account was ever imported (active or deleted). Once true it stays true, since no
+   * account returns to `none`: every node may remember a true answer for good.
+   */
+  accountKnown(app: number, userId: string): Promise<boolean>;
 }
 
 /** One-to-one history. */

@@ -4,7 +4,7 @@ import { isUserId, userIdProblem } from '../../domain/user-id.js';
 import type { C2CMessage } from '../../store/types.js';
 import { defineApi, fail, ok } from '../define.js';
 import { requestSchema, U32 } from '../request.js';
-import { accountState } from './c2c-common.js';
+import { accountKnown } from './c2c-common.js';
 
 /** A page holds at most this many messages; a larger MaxCnt is answered with this many (Complete 0 if more remain). */
 export const MAX_PAGE = 100;
@@ -60,7 +60,7 @@ export const admin_getroammsg = defineApi({
     const owner: unknown = legacy ? body['From_Account'] : body['Operator_Account'];
     const ownerName = legacy ? 'From_Account' : 'Operator_Account';
     if (!isUserId(owner)) return fail(90008, userIdProblem(ownerName, owner));
-    if ((await accountState(ctx, owner)) === 'none') return fail(90008, `${ownerName} "${owner}" is not imported`);
+    if (!(await accountKnown(ctx, owner))) return fail(90008, `${ownerName} "${owner}" is not imported`);
     const peer: unknown = legacy ? body['To_Account'] : body['Peer_Account'];
     if (typeof peer !== 'string') return fail(90003, `${legacy ? 'To_Account' : 'Peer_Account'} is required and must be a string`);
     for (const field of ['MaxCnt', 'MinTime', 'MaxTime', 'LastMsgTime'] as const) {

@@ -3,7 +3,7 @@ import { parseMsgKey } from '../../domain/msg-key.js';
 import { isUserId, userIdProblem } from '../../domain/user-id.js';
 import { defineApi, fail, ok } from '../define.js';
 import { requestSchema } from '../request.js';
-import { accountState } from './c2c-common.js';
+import { accountKnown } from './c2c-common.js';
 
 export const AdminMsgWithdraw = requestSchema({
   From_Account: Type.String(),
@@ -23,10 +23,10 @@ export const admin_msgwithdraw = defineApi({
     const req = AdminMsgWithdraw.read(body);
     const from: unknown = body['From_Account'];
     if (!isUserId(from)) return fail(90008, userIdProblem('From_Account', from));
-    if ((await accountState(ctx, from)) === 'none') return fail(90008, `From_Account "${from}" is not imported`);
+    if (!(await accountKnown(ctx, from))) return fail(90008, `From_Account "${from}" is not imported`);
     const to: unknown = body['To_Account'];
     if (!isUserId(to)) return fail(90003, userIdProblem('To_Account', to));
-    if ((await accountState(ctx, to)) === 'none') return fail(90003, `To_Account "${to}" is not imported`);
+    if (!(await accountKnown(ctx, to))) return fail(90003, `To_Account "${to}" is not imported`);
     const key = parseMsgKey(body['MsgKey']);
     if (key === undefined) return fail(90054, 'MsgKey must be given exactly as sendmsg returned it: three u32 joined by "_"');
 

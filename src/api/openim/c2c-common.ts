@@ -51,6 +51,11 @@ export function accountState(ctx: ApiContext, userId: string): Promise<AccountSt
   return ctx.deps.store.accountState(ctx.app.sdkappid, userId);
 }
 
+/** Whether the account was ever imported (deleted ones too): what reading and editing history need. */
+export function accountKnown(ctx: ApiContext, userId: string): Promise<boolean> {
+  return ctx.deps.store.accountKnown(ctx.app.sdkappid, userId);
+}
+
 /** The sender: From_Account if given (it must be active), else the calling admin. */
 export async function checkSender(ctx: ApiContext, req: RequestReader<SendFields>): Promise<Failure<90008> | string> {
   if (!req.has('From_Account')) return ctx.identifier;

@@ -6,7 +6,7 @@ import { isUserId, userIdProblem } from '../../domain/user-id.js';
 import { defineApi, fail, isFailure, ok } from '../define.js';
 import { requestSchema } from '../request.js';
 import { readPatch, refusedModification } from './modify-common.js';
-import { accountState } from './c2c-common.js';
+import { accountKnown } from './c2c-common.js';
 
 export const ModifyC2CMsg = requestSchema({
   From_Account: Type.String(),
@@ -32,10 +32,10 @@ export const modify_c2c_msg = defineApi({
     const req = ModifyC2CMsg.read(body);
     const from: unknown = body['From_Account'];
     if (typeof from !== 'string') return fail(20001, 'From_Account is required and must be the sender\'s UserID (a string)');
-    if (!isUserId(from) || (await accountState(ctx, from)) === 'none') return fail(20003, `From_Account ${isUserId(from) ? `"${from}" is not imported` : userIdProblem('From_Account', from)}`);
+    if (!isUserId(from) || !(await accountKnown(ctx, from))) return fail(20003, `From_Account ${isUserId(from) ? `"${from}" is not imported` : userIdProblem('From_Account', from)}`);
     const to: unknown = body['To_Account'];
     if (typeof to !== 'string') return fail(90003, 'To_Account is required and must be the receiver\'s UserID (a string)');
-    if (!isUserId(to) || (await accountState(ctx, to)) === 'none') return fail(90012, `To_Account ${isUserId(to) ? `"${to}" is not imported` : userIdProblem('To_Account', to)}`);
+    if (!isUserId(to) || !(await accountKnown(ctx, to))) return fail(90012, `To_Account ${isUserId(to) ? `"${to}" is not imported` : userIdProblem('To_Account', to)}`);
     const key = parseMsgKey(body['MsgKey']);
     if (key === undefined) return fail(20001, 'MsgKey is required: three u32 joined by "_", as sendmsg or admin_getroammsg returned it');
     const patch = readPatch(body, ctx.deps.config.strictFields);

@@ -4,12 +4,35 @@ import type { AccountInput, AccountState } from '../types.js';
 /** Rows per INSERT when importing: well under PostgreSQL's 65535 bind parameters. */
 const IMPORT_CHUNK = 1000;
 
+/** Accounts remembered as known (ever imported); the oldest is forgotten first. */
+const KNOWN_CACHED = 100_000;
+
 /**
- * Accounts on PostgreSQL. Nothing is cached: another node may delete an account at any moment, and
- * its state must be right on every node at once.
+ * Accounts on PostgreSQL. States are not cached: another node may delete an account at any moment,
+ * and its state must be right on every node at once. That an account was ever imported never
+ * stops being true, so that alone is remembered.
  */
 export function postgresAccounts(pool: pg.Pool) {
+  const known = new Set<string>();
+  const remember = (app: number, userId: string) => {
+    if (known.size >= KNOWN_CACHED) {
+      const oldest = known.values().next();
+      if (oldest.done !== true) known.delete(oldest.value);
+    }
+    known.add(`${app}\u0000${userId}`);
+  };
+  async function accountState(app: number, userId: string): Promise<AccountState> {
+    const result = await pool.query<{ deleted: boolean }>({ name: 'account-state', text: 'SELECT deleted FROM accounts WHERE app = $1 AND user_id = $2', values: [app, userId] });
+    const state = stateOf(result.rows[0]?.deleted);
+    if (state !== 'none') remember(app, userId);
+    return state;
+  }
   return {
+    accountState,
+    async accountKnown(app: number, userId: string): Promise<boolean> {
+      return known.has(`${app}\u0000${userId}`) || (await accountState(app, userId)) !== 'none';
+    },
+
     async importAccounts(app: number, accounts: readonly AccountInput[]): Promise<void> {
       // One row per account (a row may be named twice: what a later mention gives wins), since
       // one INSERT … ON CONFLICT cannot touch a row twice.
@@ -50,11 +73,6 @@ export function postgresAccounts(pool: pg.Pool) {
       ]);
       const found = new Map(result.rows.map((r) => [r.user_id, r.deleted]));
       return new Map(userIds.map((id) => [id, stateOf(found.get(id))]));
-    },
-
-    async accountState(app: number, userId: string): Promise<AccountState> {
-      const result = await pool.query<{ deleted: boolean }>({ name: 'account-state', text: 'SELECT deleted FROM accounts WHERE app = $1 AND user_id = $2', values: [app, userId] });
-      return stateOf(result.rows[0]?.deleted);
     },
   };
 }
