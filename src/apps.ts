@@ -1,7 +1,8 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Config, ConfigError } from './config.js';
+import { ensurePrivateDir, makePrivate } from './data-dir.js';
 import { isUserId } from './domain/user-id.js';
 
 /** One app served by parley: its SDKAppID, secret key and admin identifiers. */
@@ -47,8 +48,10 @@ function readJson(path: string): unknown {
  * the environment leaves out, plus any apps listed in PARLEY_APPS_FILE.
  */
 export function loadApps(config: Config): Apps {
-  mkdirSync(config.dataDir, { recursive: true });
+  ensurePrivateDir(config.dataDir);
   const path = join(config.dataDir, APP_FILE);
+  // It holds the secret key: a file left with a looser mode becomes the owner's alone before use.
+  makePrivate(path);
   const saved = (readJson(path) ?? {}) as { sdkappid?: unknown; secretKey?: unknown };
   const sdkappid = config.sdkappid ?? (typeof saved.sdkappid === 'number' ? saved.sdkappid : 1_400_000_000 + randomInt(100_000_000));
   let generatedKey = false;
@@ -59,6 +62,7 @@ export function loadApps(config: Config): Apps {
   }
   if (saved.sdkappid !== sdkappid || saved.secretKey !== secretKey) {
     writeFileSync(path, `${JSON.stringify({ sdkappid, secretKey }, null, 2)}\n`, { mode: 0o600 });
+    makePrivate(path); // a umask may have taken the owner's write access
   }
   const defaultApp = makeApp(sdkappid, secretKey, [...config.admins], 'default app (PARLEY_SDKAPPID, PARLEY_SECRET_KEY, PARLEY_ADMINS)');
   const bySdkAppId = new Map<number, App>([[defaultApp.sdkappid, defaultApp]]);

@@ -16,12 +16,18 @@ export interface Config {
   readonly rateLimit: number;
   readonly appsFile: string | undefined;
   readonly databaseUrl: string | undefined;
+  /** Connections to PostgreSQL each process keeps at most (PARLEY_DATABASE_POOL). */
+  readonly databasePoolSize: number;
   readonly redisUrl: string | undefined;
+  /** Namespace of parley's keys and channel in Redis (PARLEY_REDIS_PREFIX), for deployments sharing one Redis. */
+  readonly redisPrefix: string;
   readonly logLevel: string;
   /** PARLEY_STRICT_FIELDS=1: refuse unknown request fields instead of ignoring them (decisions.md §2). */
   readonly strictFields: boolean;
   /** PEM files of the certificate and key to serve HTTPS with; both or neither. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /** Processes serving the port together (PARLEY_WORKERS or `--workers N`); 1: one process, no cluster. */
+  readonly workers: number;
 }
 
 /** A setting that cannot be used as given. */
@@ -57,8 +63,25 @@ function tlsFiles(env: NodeJS.ProcessEnv): Config['tls'] {
   return Object.freeze({ certFile, keyFile });
 }
 
-/** Reads the configuration from an environment (process.env in the server). */
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
+/** Most worker processes: far more than the cores of any machine one SQLite file should serve. */
+const MAX_WORKERS = 64;
+
+/** PARLEY_WORKERS, overridden by a `--workers N` (or `--workers=N`) argument, the only argument parley takes. */
+function workers(env: NodeJS.ProcessEnv, args: readonly string[]): number {
+  let given: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    if (arg === '--workers') given = args[++i] ?? '';
+    else if (arg.startsWith('--workers=')) given = arg.slice('--workers='.length);
+    else throw new ConfigError(`unknown argument ${arg}; parley takes only --workers N (its other settings are environment variables, see the README)`);
+  }
+  if (given === undefined) return integer(env, 'PARLEY_WORKERS', 1, 1, MAX_WORKERS);
+  if (given.trim() === '') throw new ConfigError(`--workers needs a whole number from 1 to ${MAX_WORKERS}`);
+  return integer({ '--workers': given }, '--workers', 1, 1, MAX_WORKERS);
+}
+
+/** Reads the configuration from an environment (process.env in the server) and the command line's arguments. */
+export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[] = []): Config {
   const secretKey = text(env, 'PARLEY_SECRET_KEY');
   const admins = (text(env, 'PARLEY_ADMINS') ?? 'administrator')
     .split(',')
@@ -76,9 +99,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     rateLimit: integer(env, 'PARLEY_RATE_LIMIT', 200, 0, 100_000),
     appsFile: text(env, 'PARLEY_APPS_FILE'),
     databaseUrl: text(env, 'PARLEY_DATABASE_URL'),
+    databasePoolSize: integer(env, 'PARLEY_DATABASE_POOL', 10, 1, 1000),
     redisUrl: text(env, 'PARLEY_REDIS_URL'),
+    redisPrefix: text(env, 'PARLEY_REDIS_PREFIX') ?? 'parley',
     logLevel: text(env, 'PARLEY_LOG_LEVEL') ?? 'info',
     strictFields: flag(env, 'PARLEY_STRICT_FIELDS'),
     tls: tlsFiles(env),
+    workers: workers(env, args),
   });
 }

@@ -3,10 +3,12 @@ import { createSecureContext } from 'node:tls';
 import { pino } from 'pino';
 import { createApp, type ServeOptions } from './app.js';
 import { type Apps, loadApps } from './apps.js';
-import { createMemoryBus } from './bus/memory.js';
+import { isClusterPrimary, isClusterWorker, reportReady, runPrimary } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
 import { type Deps, randomIds, systemClock } from './deps.js';
-import { createMemoryRateLimiter } from './gateway/rate-limit.js';
+import { createMemoryBudget } from './gateway/budget-memory.js';
+import { openShared } from './shared.js';
+import { openConfiguredStore } from './store/open.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import { signUserSig } from './usersig/sign.js';
 
@@ -62,10 +64,7 @@ function serveOptions(config: Config): ServeOptions {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
-  if (config.databaseUrl !== undefined || config.redisUrl !== undefined) {
-    throw new ConfigError('PARLEY_DATABASE_URL and PARLEY_REDIS_URL are not supported by this version yet; unset them to use the embedded store');
-  }
+  const config = loadConfig(process.env, process.argv.slice(2));
   // A closed stdout (a pipe whose reader went away) must neither crash parley nor stop its
   // shutdown. Logs go through process.stdout: pino's own file destination retries a failed write
   // forever when it flushes at exit, so parley would never exit after its stdout closed.
@@ -73,13 +72,22 @@ async function main(): Promise<void> {
   const serve = serveOptions(config);
   const logger = pino({ level: config.logLevel, redact: ['req.query.usersig', 'usersig', 'err.rawPacket', 'rawPacket'] }, process.stdout);
   const apps = loadApps(config);
-  const store = openSqliteStore(config.dataDir);
+  if (isClusterPrimary(config.workers)) {
+    // Done once here rather than raced by the workers: app.json (above), the schema, crash recovery.
+    if (config.databaseUrl === undefined) await openSqliteStore(config.dataDir).close();
+    const address = (port: number) => displayAddress(config.host, port, serve.tls === undefined ? 'http' : 'https');
+    runPrimary({ workers: config.workers, logger, budget: createMemoryBudget(), onReady: (port) => process.stdout.write(banner(config, apps, address(port))) });
+    return;
+  }
+  const { store, check } = await openConfiguredStore(config, { shared: config.workers > 1 });
+  const shared = openShared(config, logger);
   const deps: Deps = {
     config,
     apps,
     store,
-    bus: createMemoryBus((error) => logger.error({ err: error }, 'event subscriber failed')),
-    limiter: createMemoryRateLimiter(),
+    checks: [check, ...shared.checks],
+    bus: shared.bus,
+    limiter: shared.limiter,
     clock: systemClock,
     ids: randomIds,
     logger,
@@ -113,7 +121,7 @@ async function main(): Promise<void> {
     note('info', 'stopping: finishing in-flight requests', { signal });
     app
       .close()
-      .then(() => Promise.all([deps.bus.close(), deps.limiter.close()]))
+      .then(() => shared.close())
       .then(() => store.close())
       .then(() => {
         note('info', 'stopped');
@@ -126,8 +134,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
-  // Printed last: whoever waits for the banner may signal parley at once.
-  process.stdout.write(banner(config, apps, displayAddress(config.host, port, serve.tls === undefined ? 'http' : 'https')));
+  // Printed last: whoever waits for the banner may signal parley at once. In a cluster, the
+  // primary prints it once every worker has reported this point.
+  if (isClusterWorker()) reportReady(port);
+  else process.stdout.write(banner(config, apps, displayAddress(config.host, port, serve.tls === undefined ? 'http' : 'https')));
 }
 
 main().catch((error: unknown) => {

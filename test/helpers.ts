@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { type Clock, type Deps, randomIds } from '../src/deps.js';
 import { createMemoryRateLimiter } from '../src/gateway/rate-limit.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import type { Store } from '../src/store/types.js';
+import { openShared, type Shared } from '../src/shared.js';
 import { signUserSig } from '../src/usersig/sign.js';
 import { openTestPostgres } from './pg.js';
 
@@ -138,6 +140,8 @@ export interface TestServer {
   /** Which store serves it; `schema` is its PostgreSQL schema when that is `postgres`. */
   readonly storeKind: TestStoreKind | 'custom';
   readonly schema: string | undefined;
+  /** Whether limits and events go through Redis (the PostgreSQL pass, when PARLEY_TEST_REDIS_URL is set). */
+  readonly redis: boolean;
   readonly clock: TestClock;
   readonly events: ParleyEvent[];
   call(api: string, body: unknown, options?: CallOptions): Promise<Reply>;
@@ -162,26 +166,40 @@ export interface TestServerOptions {
 /** Starts parley in process on an ephemeral loopback port, with a real store in a fresh directory. */
 export async function startServer(options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? tempDir();
-  const config: Config = loadConfig({ PARLEY_DATA_DIR: dataDir, PARLEY_RATE_LIMIT: '0', PARLEY_PORT: '0', ...options.env });
-  const apps: Apps = { defaultApp: TEST_APP, bySdkAppId: new Map([[TEST_APP.sdkappid, TEST_APP]]), generatedKey: false };
   const storeKind = options.store !== undefined ? 'custom' : testStoreKind();
+  // On the PostgreSQL pass, limits and events go through Redis too when it is given, each server
+  // under a key prefix of its own: the deployment of several nodes, one node at a time.
+  const redisUrl = storeKind === 'postgres' ? process.env['PARLEY_TEST_REDIS_URL'] : undefined;
+  const redisEnv = redisUrl === undefined || redisUrl === '' ? {} : { PARLEY_REDIS_URL: redisUrl, PARLEY_REDIS_PREFIX: `parley-test-${process.pid}-${randomBytes(4).toString('hex')}` };
+  const config: Config = loadConfig({ PARLEY_DATA_DIR: dataDir, PARLEY_RATE_LIMIT: '0', PARLEY_PORT: '0', ...redisEnv, ...options.env });
+  const apps: Apps = { defaultApp: TEST_APP, bySdkAppId: new Map([[TEST_APP.sdkappid, TEST_APP]]), generatedKey: false };
   const pgStore = storeKind === 'postgres' ? await openTestPostgres() : undefined;
   const store = pgStore ?? (await (options.store ?? openSqliteStore)(dataDir));
   const clock = testClock();
   const events: ParleyEvent[] = [];
-  const bus = createMemoryBus((error) => {
-    throw error;
-  });
+  const logger = options.logLines === undefined ? pino({ level: 'silent' }) : pino({ level: 'debug' }, { write: (line: string) => options.logLines?.push(line) });
+  const shared: Shared =
+    config.redisUrl === undefined
+      ? {
+          limiter: createMemoryRateLimiter(),
+          bus: createMemoryBus((error) => {
+            throw error;
+          }),
+          checks: [],
+          close: () => Promise.resolve(),
+        }
+      : openShared(config, logger);
+  const bus = shared.bus;
   bus.subscribe((e) => events.push(e));
   const deps: Deps = {
     config,
     apps,
     store,
     bus,
-    limiter: createMemoryRateLimiter(),
+    limiter: shared.limiter,
     clock,
     ids: randomIds,
-    logger: options.logLines === undefined ? pino({ level: 'silent' }) : pino({ level: 'debug' }, { write: (line: string) => options.logLines?.push(line) }),
+    logger,
   };
   await store.importAccounts(TEST_APP.sdkappid, [...TEST_APP.admins].map((userId) => ({ userId })));
   const app = createApp(deps, options.tls === undefined ? {} : { tls: options.tls });
@@ -197,6 +215,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
     dataDir,
     storeKind,
     schema: pgStore?.schema,
+    redis: config.redisUrl !== undefined,
     clock,
     events,
     call,
@@ -215,6 +234,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
       closed = true;
       await app.close();
       await bus.close();
+      await shared.close();
       await store.close();
     },
   };

@@ -56,6 +56,10 @@ export interface ProcessOptions {
   readonly env?: Record<string, string>;
   /** The server speaks HTTPS with a certificate this authority signed. */
   readonly ca?: Buffer;
+  /** Command-line arguments after server.js (`--workers 2`). */
+  readonly args?: readonly string[];
+  /** Log lines (a PARLEY_LOG_LEVEL below warn) may come before the banner. */
+  readonly logsBeforeBanner?: boolean;
 }
 
 /**
@@ -65,7 +69,7 @@ export interface ProcessOptions {
 export async function startProcess(dataDir: string, options: ProcessOptions = {}): Promise<ServerProcess> {
   const { PATH, HOME, SYSTEMROOT, TMPDIR } = process.env;
   const inherited = Object.fromEntries(Object.entries({ PATH, HOME, SYSTEMROOT, TMPDIR }).filter((e): e is [string, string] => e[1] !== undefined));
-  const child = spawn(process.execPath, [SERVER], { env: { ...inherited, ...serverEnv(dataDir), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [SERVER, ...(options.args ?? [])], { env: { ...inherited, ...serverEnv(dataDir), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
   // Both pipes are drained for the child's whole life, so a chatty server never blocks on a full pipe.
@@ -88,7 +92,9 @@ export async function startProcess(dataDir: string, options: ProcessOptions = {}
     while (url === undefined) {
       if (exitedEarly !== undefined) throw new Error(`parley exited (code ${exitedEarly.code}, signal ${exitedEarly.signal}) before listening:\n${output}`);
       if (Date.now() - started > START_TIMEOUT_MS) throw new Error(`parley printed no banner within ${START_TIMEOUT_MS} ms:\n${output}`);
-      const first = output.split('\n', 2);
+      const lines = output.split('\n');
+      const bannerAt = options.logsBeforeBanner === true ? lines.slice(0, -1).findIndex((l) => l.startsWith('parley listening on')) : 0;
+      const first = bannerAt >= 0 ? lines.slice(bannerAt, bannerAt + 2) : [];
       if (first.length === 2) {
         const scheme = options.ca === undefined ? 'http' : 'https';
         const m = new RegExp(`^parley listening on (${scheme}://127\\.0\\.0\\.1:\\d+)$`).exec(first[0] ?? '');

@@ -58,8 +58,19 @@ export function mountGateway(app: FastifyInstance, deps: Deps, apis: readonly Ap
       return failure(family.notAdmin, `${identifier} is not an app admin; REST APIs need an admin identifier (PARLEY_ADMINS)`);
     }
     const limit = deps.config.rateLimit;
-    if (limit > 0 && !(await deps.limiter.allow(`${target.sdkappid}:${service}/${command}`, limit, deps.clock.nowMs()))) {
-      return failure(60007, `more than ${limit} calls of v4/${service}/${command} in one second; slow down and retry`);
+    if (limit > 0) {
+      // A limiter with a local answer returns a plain boolean: no await, no tick, on the hot path.
+      let allowed = deps.limiter.allow(`${target.sdkappid}:${service}/${command}`, limit, deps.clock.nowMs());
+      if (typeof allowed !== 'boolean') {
+        try {
+          allowed = await allowed;
+        } catch (error) {
+          // The shared budget is unreachable (Redis down): an outage, answered like a handler's.
+          request.log.error({ err: error, api: `${service}/${command}`, requestId: request.id }, 'frequency limit unavailable');
+          return failure(family.internal, `internal error (request id ${request.id}); retry, and report the id if it persists`);
+        }
+      }
+      if (!allowed) return failure(60007, `more than ${limit} calls of v4/${service}/${command} in one second; slow down and retry`);
     }
 
     const parsed = parseBody(request.body as Buffer | undefined);

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { AccountInput, AccountState } from '../types.js';
+import { generationBump, generationWatch } from './generations.js';
 
 /** Account writes; each runs inside the write queue's transaction. */
 export function accountWrites(db: Database) {
@@ -10,9 +11,14 @@ export function accountWrites(db: Database) {
        face_url = CASE WHEN @hasFaceUrl THEN excluded.face_url ELSE face_url END`,
   );
   const markDeleted = db.prepare('UPDATE accounts SET deleted = 1 WHERE app = ? AND user_id = ? AND deleted = 0');
+  const active = db.prepare('SELECT 1 FROM accounts WHERE app = ? AND user_id = ? AND deleted = 0').pluck();
+  const bump = generationBump(db, 'accounts');
   return {
     importAccounts(app: number, accounts: readonly AccountInput[]): void {
+      let statesChanged = false;
       for (const a of accounts) {
+        // Re-importing an active account (admins at every start) changes no cached state.
+        if (!statesChanged && active.get(app, a.userId) === undefined) statesChanged = true;
         upsert.run({
           app,
           userId: a.userId,
@@ -22,9 +28,12 @@ export function accountWrites(db: Database) {
           hasFaceUrl: a.faceUrl === undefined ? 0 : 1,
         });
       }
+      if (statesChanged) bump();
     },
     deleteAccounts(app: number, userIds: readonly string[]): ReadonlyMap<string, boolean> {
-      return new Map(userIds.map((id) => [id, markDeleted.run(app, id).changes > 0]));
+      const deleted = new Map(userIds.map((id) => [id, markDeleted.run(app, id).changes > 0]));
+      if ([...deleted.values()].includes(true)) bump();
+      return deleted;
     },
   };
 }
@@ -34,13 +43,15 @@ const CACHE_SIZE = 100_000;
 
 /**
  * Account reads. Every call checks one or two accounts, so their states are kept in a bounded
- * cache. This process owns the database file, so the cache is kept right by the writes themselves:
- * `imported` and `deleted` are called once those writes are committed.
+ * cache. This process's own writes keep it right (`changed` is called once they are committed);
+ * other processes' imports and deletes bump the accounts generation, and the cache is emptied
+ * when a look-up sees it moved.
  */
-export function accountReads(db: Database) {
+export function accountReads(db: Database, shared: boolean) {
   const state = db.prepare('SELECT deleted FROM accounts WHERE app = ? AND user_id = ?').pluck();
   const cache = new Map<string, AccountState>();
   const key = (app: number, userId: string) => `${app}\u0000${userId}`;
+  const movedElsewhere = generationWatch(db, 'accounts', shared);
 
   function accountState(app: number, userId: string): AccountState {
     const known = cache.get(key(app, userId));
@@ -57,9 +68,11 @@ export function accountReads(db: Database) {
 
   return {
     accountStates(app: number, userIds: readonly string[]): Promise<ReadonlyMap<string, AccountState>> {
+      if (movedElsewhere()) cache.clear();
       return Promise.resolve(new Map(userIds.map((id) => [id, accountState(app, id)])));
     },
     accountState(app: number, userId: string): Promise<AccountState> {
+      if (movedElsewhere()) cache.clear();
       return Promise.resolve(accountState(app, userId));
     },
     /** Forgets cached states after a committed import or delete; the next read asks the database. */

@@ -13,6 +13,7 @@ import type {
   Topic,
 } from '../group-types.js';
 import type { ModifyOutcome } from '../types.js';
+import { generationBump, generationWatch } from './generations.js';
 import type { WalScrubber } from './scrub.js';
 
 interface GroupRow {
@@ -106,8 +107,11 @@ function toMessage(r: MessageRow): GroupMessage {
   };
 }
 
-/** Groups, members, topics and group history on SQLite: `writes` run inside the write queue. */
-export function sqliteGroups(db: Database, scrubber: WalScrubber) {
+/**
+ * Groups, members, topics and group history on SQLite: `writes` run inside the write queue.
+ * `shared`: other processes write the same file (see generations.ts).
+ */
+export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolean) {
   const groupExists = db.prepare('SELECT 1 FROM groups WHERE app = ? AND group_id = ?').pluck();
   const insertGroup = db.prepare(
     `INSERT INTO groups (app, group_id, type, name, owner, introduction, notification, face_url, max_member_count,
@@ -219,9 +223,14 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
   const selectKind = db.prepare('SELECT type, support_topic FROM groups WHERE app = ? AND group_id = ?');
   const kinds = new Map<string, GroupKind>();
   const KINDS_CACHED = 100_000;
+  // A kind never changes while its group lives; a group destroyed in another process (whose id
+  // may then be reused) bumps the groups generation, and the cache is emptied when it moved.
+  const movedElsewhere = generationWatch(db, 'groups', shared);
+  const bumpGroups = generationBump(db, 'groups');
 
   const readsApi = {
     groupKind(app: number, groupId: string): Promise<GroupKind | undefined> {
+      if (movedElsewhere()) kinds.clear();
       const key = `${app}\u0000${groupId}`;
       const known = kinds.get(key);
       if (known !== undefined) return Promise.resolve(known);
@@ -334,6 +343,7 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber) {
     destroyGroup(app: number, groupId: string): boolean {
       if (groupExists.get(app, groupId) === undefined) return false;
       for (const statement of destroy) statement.run(app, groupId);
+      bumpGroups();
       scrubber.request();
       return true;
     },

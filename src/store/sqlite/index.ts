@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { ensurePrivateDir } from '../../data-dir.js';
 import type { Store } from '../types.js';
 import { accountReads, accountWrites } from './accounts.js';
 import { c2cReads, c2cWrites } from './c2c.js';
@@ -10,6 +10,15 @@ import { WriteQueue } from './write-queue.js';
 
 export { DATABASE_FILE } from './connection.js';
 
+/** How the embedded store is used. */
+export interface SqliteStoreOptions {
+  /**
+   * Other processes use the same file at the same time (PARLEY_WORKERS > 1): caches then check,
+   * before each look-up, whether another process's write made them wrong (generations.ts).
+   */
+  readonly shared?: boolean;
+}
+
 /**
  * Opens (creating if needed) the embedded store in `dataDir`. Reads run directly; writes go
  * through the write queue, which batches concurrent writes into one durable commit and answers
@@ -18,24 +27,27 @@ export { DATABASE_FILE } from './connection.js';
  * A writer thread was measured (2026-11-22) and lost: on two cores the second thread competed with
  * the HTTP work for CPU, and throughput fell while memory grew; see docs/benchmarks.md.
  */
-export function openSqliteStore(dataDir: string): Store {
-  mkdirSync(dataDir, { recursive: true });
+export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {}): Store {
+  const shared = options.shared === true;
+  ensurePrivateDir(dataDir);
   const db = openConnection(dataDir);
   db.pragma('foreign_keys = ON');
   migrate(db);
   const scrubber = new WalScrubber(db);
-  // A crash may have left destroyed content in the WAL: fold it away before serving.
-  scrubber.scrubNow();
+  // A crash may have left destroyed content in the WAL: fold it away before serving (or, while
+  // other processes on the file keep the WAL in use, as soon as they let go).
+  scrubber.scrubOrRetry();
   const queue = new WriteQueue(db);
   const write = queue.run.bind(queue);
-  const accounts = accountReads(db);
+  const accounts = accountReads(db, shared);
   const accountOps = accountWrites(db);
   const c2c = c2cWrites(db, scrubber);
-  const groups = sqliteGroups(db, scrubber);
+  const groups = sqliteGroups(db, scrubber, shared);
   let closed = false;
 
   return {
     ...accounts,
+    accountKnown: (app, id) => accounts.accountState(app, id).then((state) => state !== 'none'),
     ...c2cReads(db),
     ...groups.reads,
     importAccounts: (app, list) => write(() => accountOps.importAccounts(app, list)).then(() => accounts.changed(app, list.map((a) => a.userId))),
@@ -65,7 +77,8 @@ export function openSqliteStore(dataDir: string): Store {
       if (closed) return Promise.resolve();
       closed = true;
       queue.close();
-      // Fold the WAL back into the database and empty it, so old page images do not linger.
+      // Fold the WAL back into the database and empty it, so old page images do not linger. When
+      // other processes still use it, the last connection to close folds it in as SQLite closes.
       scrubber.scrubNow();
       scrubber.close();
       db.close();

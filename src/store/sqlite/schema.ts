@@ -114,18 +114,31 @@ const MIGRATIONS: readonly string[] = [
   -- The recipients of a targeted group message (JSON array of UserIDs); '' for the whole group.
   ALTER TABLE group_messages ADD COLUMN to_accounts TEXT NOT NULL DEFAULT '';
   `,
+  `
+  -- Counters bumped in the same transaction as a write that other processes' caches must see
+  -- (account import and delete, group destroy); see generations.ts.
+  CREATE TABLE generations (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  INSERT INTO generations (name, value) VALUES ('accounts', 0), ('groups', 0);
+  `,
 ];
 
-/** Brings the schema up to date inside one transaction. */
+/**
+ * Brings the schema up to date inside one transaction. The version is read inside it, under the
+ * write lock, so processes starting together on one file run each migration once.
+ */
 export function migrate(db: Database): void {
-  const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > MIGRATIONS.length) {
-    throw new Error(`the database schema (version ${current}) is newer than this parley (${MIGRATIONS.length}); upgrade parley`);
-  }
   db.transaction(() => {
+    const current = db.pragma('user_version', { simple: true }) as number;
+    if (current > MIGRATIONS.length) {
+      throw new Error(`the database schema (version ${current}) is newer than this parley (${MIGRATIONS.length}); upgrade parley`);
+    }
+    if (current === MIGRATIONS.length) return;
     for (let v = current; v < MIGRATIONS.length; v++) {
       db.exec(MIGRATIONS[v] ?? '');
     }
     db.pragma(`user_version = ${MIGRATIONS.length}`);
-  })();
+  }).immediate();
 }

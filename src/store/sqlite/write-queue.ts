@@ -1,4 +1,4 @@
-import type { Database, Transaction } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 
 interface PendingWrite {
   readonly op: () => unknown;
@@ -9,22 +9,32 @@ interface PendingWrite {
 /** More than this many writes in one commit would hold the event loop too long. */
 const MAX_BATCH = 512;
 
+/** SQLITE_BUSY and its extended codes: the lock was not had in time; the transaction never began. */
+function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 /**
  * Group commit. Writes queued while the event loop is busy run together in one transaction and
  * one fsync (synchronous=FULL), and each promise resolves only after that commit: acknowledged
  * writes are durable without paying one fsync per request. If a write throws, the batch is rolled
  * back and its writes run again one transaction each, so only the failing one fails.
+ *
+ * Transactions begin IMMEDIATE: with several processes on one file (PARLEY_WORKERS) a transaction
+ * that reads and then writes would otherwise fail with SQLITE_BUSY when another process committed
+ * in between; taking the write lock first makes such transactions wait their turn instead.
  */
 export class WriteQueue {
   readonly #pending: PendingWrite[] = [];
   #scheduled = false;
   #closed = false;
-  readonly #batch: Transaction<(writes: PendingWrite[]) => unknown[]>;
-  readonly #single: Transaction<(op: () => unknown) => unknown>;
+  readonly #batch: (writes: PendingWrite[]) => unknown[];
+  readonly #single: (op: () => unknown) => unknown;
 
   constructor(db: Database) {
-    this.#single = db.transaction((op: () => unknown) => op());
-    this.#batch = db.transaction((writes: PendingWrite[]) => writes.map((w) => w.op()));
+    this.#single = db.transaction((op: () => unknown) => op()).immediate;
+    this.#batch = db.transaction((writes: PendingWrite[]) => writes.map((w) => w.op())).immediate;
   }
 
   /** Queues a write; resolves with its result once committed to disk. */
@@ -47,8 +57,14 @@ export class WriteQueue {
       let results: unknown[];
       try {
         results = this.#batch(writes);
-      } catch {
-        this.#oneByOne(writes);
+      } catch (error) {
+        if (isBusy(error)) {
+          // Another process kept the write lock past the busy timeout: nothing ran, and running
+          // the writes one by one would wait that long again for each of them.
+          for (const w of writes) w.reject(error);
+        } else {
+          this.#oneByOne(writes);
+        }
         continue;
       }
       writes.forEach((w, i) => w.resolve(results[i]));
