@@ -1,8 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { connect as connectTcp, createServer } from 'node:net';
+import { connect as connectTcp } from 'node:net';
 import type { Redis } from 'ioredis';
 import { openRedis, redisReady } from '../src/redis.js';
+import { freePort } from './services.js';
 
 /** The Redis the optional suites run against (the runner turns them on when it is set). */
 export function testRedisUrl(): string {
@@ -53,15 +54,6 @@ export interface PrivateRedis {
   /** Freezes the server (SIGSTOP): connections stay open and nothing answers. */
   pause(): void;
   resume(): void;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
 }
 
 /** Starts a private redis-server (never the shared one: stopping it must not disturb other suites). */

@@ -16,12 +16,14 @@ const files = readdirSync(testDir, { recursive: true })
   .sort();
 
 const optional = [
-  { variable: 'PARLEY_TEST_DATABASE_URL', what: 'PostgreSQL store suites', marker: '.pg.test.js' },
-  { variable: 'PARLEY_TEST_REDIS_URL', what: 'Redis suites', marker: '.redis.test.js' },
+  { variable: 'PARLEY_TEST_DATABASE_URL', what: 'PostgreSQL suites', marker: '.pg.' },
+  { variable: 'PARLEY_TEST_REDIS_URL', what: 'Redis suites', marker: '.redis.' },
 ];
-const selected = files.filter((f) => optional.every((o) => !f.endsWith(o.marker) || process.env[o.variable]));
+// A file needs every service its name marks: x.pg.redis.test.js needs both.
+const needs = (f, o) => basename(f).includes(o.marker);
+const selected = files.filter((f) => optional.every((o) => !needs(f, o) || process.env[o.variable]));
 for (const o of optional) {
-  const count = files.filter((f) => f.endsWith(o.marker)).length;
+  const count = files.filter((f) => needs(f, o)).length;
   if (count === 0) {
     console.log(`${o.what}: none exist yet; ${o.variable} will turn them on when they do`);
   } else if (!process.env[o.variable]) {

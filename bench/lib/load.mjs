@@ -6,10 +6,12 @@ import autocannon from 'autocannon';
 export const CONNECTIONS = 50;
 
 /**
- * Runs `seconds` of load against `baseUrl`. `nextRequest()` gives each request's path and body
- * (called once per request, so bodies can differ); every answer must be HTTP 200 with ErrorCode 0.
+ * Runs `seconds` of load against `baseUrl`, or against every URL of `baseUrls` (several nodes):
+ * connection i goes to URL i mod n, so the load is split evenly. `nextRequest()` gives each
+ * request's path and body (called once per request, so bodies can differ); every answer must be
+ * HTTP 200 with ErrorCode 0.
  */
-export async function runLoad({ baseUrl, seconds, nextRequest }) {
+export async function runLoad({ baseUrl, baseUrls = [baseUrl], seconds, nextRequest }) {
   const failures = new Map(); // "HTTP 500" or "ErrorCode 90001" -> { count, sample }
   let checked = 0;
   const note = (what, sample) => {
@@ -18,7 +20,7 @@ export async function runLoad({ baseUrl, seconds, nextRequest }) {
     failures.set(what, entry);
   };
   const result = await autocannon({
-    url: baseUrl,
+    url: baseUrls.length === 1 ? baseUrls[0] : baseUrls,
     connections: CONNECTIONS,
     duration: seconds,
     timeout: 10,

@@ -2,22 +2,29 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { callApi, type Reply, tempDir, text } from './helpers.js';
 import { type ServerProcess, startProcess } from './process.js';
-import { privatePostgres, type PrivatePostgres } from './services.js';
+import { createSchema, dropSchema, schemaUrl, testSchema } from './pg.js';
+import { privateRedis } from './redis.js';
+import { privatePostgres } from './services.js';
 
-// Acceptance: stop PostgreSQL while calls are made, start it again; calls fail fast with the
-// documented code during the outage, succeed after, nothing acknowledged is missing, and parley
-// neither hangs nor crashes. The PostgreSQL here is the test's own, so stopping it disturbs no
-// other suite.
+// Acceptance: stop PostgreSQL, and separately Redis, while calls are made, start it again; calls
+// fail fast with the documented code during the outage, succeed after, nothing acknowledged is
+// missing, and parley neither hangs nor crashes. The service stopped is the test's own (a private
+// server on a port of its own), so stopping it disturbs no other suite.
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let pg: PrivatePostgres | undefined;
 let parley: ServerProcess | undefined;
 after(async () => {
-  if (parley !== undefined && process.exitCode) process.stdout.write(parley.output().replace(/^/gm, '# '));
   await parley?.stop('SIGKILL');
-  pg?.destroy();
 });
+
+/** A service the test can take away and bring back. */
+interface Outage {
+  /** /healthz names it so while it is down. */
+  readonly name: string;
+  stop(): Promise<void> | void;
+  start(): Promise<void> | void;
+}
 
 interface Outcome {
   readonly random: number;
@@ -26,9 +33,9 @@ interface Outcome {
   readonly key?: string;
 }
 
-test('PostgreSQL stops and starts again under load: calls fail fast with 91000, /healthz names it, parley heals, nothing acknowledged is lost', async (t) => {
-  pg = await privatePostgres();
-  parley = await startProcess(tempDir('parley-faults-'), { env: { PARLEY_DATABASE_URL: pg.url } });
+/** Calls under load, `service` stopped for four seconds and started again, and what that did. */
+async function outage(t: { diagnostic(message: string): void }, env: Record<string, string>, service: Outage): Promise<void> {
+  parley = await startProcess(tempDir('parley-faults-'), { env });
   const url = parley.url;
   assert.equal((await callApi(url, 'im_open_login_svc/multiaccount_import', { Accounts: ['fa', 'fb'] })).ErrorCode, 0);
 
@@ -54,15 +61,15 @@ test('PostgreSQL stops and starts again under load: calls fail fast with 91000, 
   await sleep(500);
   const beforeOutage = outcomes.length;
   assert.ok(beforeOutage > 0 && outcomes.every((o) => o.code === 0), 'calls succeed before the outage');
-  pg.stop();
+  await service.stop();
   const stoppedAt = outcomes.length;
   await sleep(4000);
   const during = outcomes.slice(stoppedAt);
   const health = await fetch(`${url}/healthz`);
   assert.equal(health.status, 503);
-  assert.deepEqual(await health.json(), { status: 'unavailable', down: ['postgres'] });
+  assert.deepEqual(await health.json(), { status: 'unavailable', down: [service.name] });
 
-  pg.start();
+  await service.start();
   // Back within a few seconds of PostgreSQL's return.
   const back = Date.now();
   let healed = false;
@@ -82,7 +89,7 @@ test('PostgreSQL stops and starts again under load: calls fail fast with 91000, 
   assert.deepEqual([...new Set(failed.map((o) => o.code))], [91000], 'the documented internal-error code for openim');
   const slowest = Math.max(...during.map((o) => o.ms));
   assert.ok(slowest < 4000, `a call took ${slowest} ms during the outage`);
-  assert.ok(healed, 'calls succeed again once PostgreSQL is back');
+  assert.ok(healed, `calls succeed again once ${service.name} is back`);
   assert.equal((await fetch(`${url}/healthz`)).status, 200);
 
   // Nothing acknowledged is missing. (A call refused at the instant of the stop may still have
@@ -102,5 +109,22 @@ test('PostgreSQL stops and starts again under load: calls fail fast with 91000, 
 
   const exit = await parley.stop('SIGTERM');
   assert.deepEqual(exit, { code: 0, signal: null }, parley.output());
-  t.diagnostic(`outage: ${failed.length} calls refused, slowest ${slowest} ms; healed ${healedAfterMs} ms after the restart; ${acknowledged.size} acknowledged, all stored`);
+  t.diagnostic(`${service.name} outage: ${failed.length} calls refused, slowest ${slowest} ms; healed ${healedAfterMs} ms after the restart; ${acknowledged.size} acknowledged, all stored`);
+}
+
+test('PostgreSQL stops and starts again under load: calls fail fast with 91000, /healthz names it, parley heals, nothing acknowledged is lost', async (t) => {
+  const pg = await privatePostgres();
+  t.after(() => pg.destroy());
+  await outage(t, { PARLEY_DATABASE_URL: pg.url }, { name: 'postgres', stop: () => pg.stop(), start: () => pg.start() });
+});
+
+test('Redis stops and starts again under load (PostgreSQL store): calls fail fast with 91000, /healthz names it, parley heals, nothing acknowledged is lost', async (t) => {
+  const redis = await privateRedis();
+  t.after(() => redis.stop());
+  const schema = testSchema();
+  await createSchema(schema);
+  t.after(() => dropSchema(schema));
+  // A limit high enough never to refuse: each call needs Redis's budget only when its lease runs out.
+  const env = { PARLEY_DATABASE_URL: schemaUrl(schema), PARLEY_REDIS_URL: redis.url, PARLEY_RATE_LIMIT: '100000' };
+  await outage(t, env, { name: 'redis', stop: () => redis.stop(), start: () => redis.start() });
 });
