@@ -1,10 +1,7 @@
 // Servers under test run in their own processes, so the load generator never shares their CPU
 // time and each one's memory can be read from /proc.
-import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-
-/** Clock ticks per second, the unit of CPU times in /proc/<pid>/stat. */
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+import { spawn } from 'node:child_process';
+import { familyCpuSeconds, familyOf, memoryOf } from './proc.mjs';
 
 /** How long a server may take to print its listening line. */
 const START_TIMEOUT_MS = 30_000;
@@ -49,18 +46,18 @@ export function startServer(name, args, env) {
     name,
     pid: child.pid,
     url: baseUrl,
-    /** Peak and current resident memory in MiB, from /proc/<pid>/status. */
+    /**
+     * Peak and current resident memory in MiB, from /proc/<pid>/status: of the process, or with
+     * cluster workers, of the largest process (peakMiB) and of them all (totalPeakMiB).
+     */
     memory() {
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
-      const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-      return { peakMiB: kb('VmHWM') / 1024, currentMiB: kb('VmRSS') / 1024 };
+      const processes = familyOf(child.pid).map(memoryOf);
+      const largest = processes.reduce((a, b) => (b.peakMiB > a.peakMiB ? b : a));
+      return { ...largest, totalPeakMiB: processes.reduce((n, p) => n + p.peakMiB, 0), processes };
     },
-    /** CPU seconds (user + system) the process has used so far. */
+    /** CPU seconds (user + system) the process and its cluster workers have used so far. */
     cpuSeconds() {
-      // Fields after the parenthesised command name; utime and stime are the 14th and 15th of the line.
-      const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+      return familyCpuSeconds(child.pid);
     },
     /** SIGTERM, then wait for a clean exit; resolves with the exit code (or kills it after a while). */
     async stop() {

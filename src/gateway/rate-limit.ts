@@ -1,7 +1,7 @@
 /**
  * The frequency limit: at most `limit` calls per rolling second per key (app and API). The
- * in-process limiter serves one node; a Redis limiter will implement the same interface so that
- * several nodes share one budget.
+ * in-process limiter below serves one process; the leased limiter (rate-limit-leased.ts) lets
+ * several processes or nodes share one budget.
  */
 export interface RateLimiter {
   /** Counts a call and answers whether it is within the limit; a refused call is not counted. */
