@@ -1,0 +1,124 @@
+// The deployments the bench compares: the embedded store as today, with a frequency limit kept in
+// process or in Redis, PostgreSQL with Redis on one node and on two, and SQLite with two workers.
+// Each one starts its own parley processes on its own data (a temp directory, or a PostgreSQL
+// schema and a Redis prefix of its own), is seeded, and is checked after it has stopped.
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startServer } from './children.mjs';
+import { ALL_PHASES, GROUP_PHASES, SDKAPPID, SECRET_KEY, requestsFor, seed } from './workload.mjs';
+
+/** A frequency limit no phase comes near, so the limiter runs but never refuses. */
+export const HIGH_RATE_LIMIT = 100_000;
+const SCALE_PHASES = ['modify', 'sendmsg'];
+
+/**
+ * Every configuration, in the blocks a round runs: each block opens with a baseline, so every
+ * phase has a ceiling measured at most a block away. Configurations of one block run phase by
+ * phase, alternating which goes first, because they are compared with each other.
+ */
+export const CONFIGS = [
+  { name: 'sqlite', block: 1, title: 'SQLite, rate limit off (as before)', store: 'sqlite', redis: false, nodes: 1, workers: 1, rateLimit: 0, phases: ALL_PHASES },
+  { name: 'sqlite-limit', block: 2, title: `SQLite, in-process limiter at ${HIGH_RATE_LIMIT}/s`, store: 'sqlite', redis: false, nodes: 1, workers: 1, rateLimit: HIGH_RATE_LIMIT, phases: SCALE_PHASES },
+  { name: 'sqlite-redis', block: 2, title: `SQLite, Redis limiter at ${HIGH_RATE_LIMIT}/s and Redis bus`, store: 'sqlite', redis: true, nodes: 1, workers: 1, rateLimit: HIGH_RATE_LIMIT, phases: SCALE_PHASES },
+  { name: 'postgres', block: 3, title: `PostgreSQL + Redis, one node`, store: 'postgres', redis: true, nodes: 1, workers: 1, rateLimit: HIGH_RATE_LIMIT, phases: SCALE_PHASES },
+  { name: 'postgres-2', block: 3, title: `PostgreSQL + Redis, two nodes (two ports)`, store: 'postgres', redis: true, nodes: 2, workers: 1, rateLimit: HIGH_RATE_LIMIT, phases: SCALE_PHASES },
+  { name: 'sqlite-2', block: 4, title: `SQLite, --workers 2 (one port)`, store: 'sqlite', redis: false, nodes: 1, workers: 2, rateLimit: HIGH_RATE_LIMIT, phases: SCALE_PHASES },
+];
+
+/** Configurations that are the like-for-like reference of another, and run whenever it does. */
+export const REFERENCE_OF = { 'sqlite-redis': 'sqlite-limit', 'sqlite-2': 'sqlite-limit', 'postgres-2': 'postgres' };
+
+/**
+ * Starts a configuration's parley processes and seeds them. `postgres` and `redis` are the
+ * services' control handles (openPostgres, openRedisControl); `tag` makes its schema and prefix
+ * unique to this run.
+ */
+export async function openConfig(config, { root, dataDir, messages, phases, postgres, postgresUrl, redisUrl, tag, nodeArgs = [] }) {
+  const env = {
+    PARLEY_PORT: '0',
+    PARLEY_DATA_DIR: dataDir,
+    PARLEY_RATE_LIMIT: String(config.rateLimit),
+    PARLEY_SDKAPPID: String(SDKAPPID),
+    PARLEY_SECRET_KEY: SECRET_KEY,
+    PARLEY_LOG_LEVEL: 'warn',
+    PARLEY_WORKERS: String(config.workers),
+    // Whatever the shell that runs the bench has set, a configuration gets only its own services.
+    PARLEY_DATABASE_URL: '',
+    PARLEY_REDIS_URL: '',
+  };
+  const schema = `parley_bench_${tag}_${config.name.replaceAll('-', '_')}`;
+  if (config.store === 'postgres') env.PARLEY_DATABASE_URL = await postgres.createSchema(schema);
+  if (config.redis) {
+    env.PARLEY_REDIS_URL = redisUrl;
+    env.PARLEY_REDIS_PREFIX = `parley-bench-${tag}-${config.name}`;
+  }
+  const nodes = [];
+  const open = {
+    config,
+    nodes,
+    env: Object.fromEntries(Object.entries(env).filter(([name]) => !['PARLEY_SECRET_KEY', 'PARLEY_DATA_DIR', 'PARLEY_PORT'].includes(name))),
+    phases,
+    get urls() {
+      return nodes.map((n) => n.url);
+    },
+    cpuSeconds: () => nodes.reduce((sum, n) => sum + n.cpuSeconds(), 0),
+    /** Peak RSS of the largest parley process, and the sum over all of them. */
+    memory() {
+      const all = nodes.map((n) => n.memory());
+      return { peakMiB: Math.max(...all.map((m) => m.peakMiB)), totalPeakMiB: all.reduce((n, m) => n + m.totalPeakMiB, 0), processes: all.flatMap((m) => m.processes) };
+    },
+    /** Stops every node; resolves with what went wrong (a node that did not exit 0). */
+    async stop() {
+      const problems = [];
+      for (const node of nodes) {
+        const exit = await node.stop();
+        if (exit.code !== 0) problems.push(`${node.name} did not stop cleanly (exit ${exit.signal ?? exit.code})`);
+      }
+      return problems;
+    },
+    /** What the run left in the store, read after the nodes stopped. */
+    async stored() {
+      if (config.store === 'postgres') return postgres.stored(schema);
+      const db = new Database(join(dataDir, 'parley.db'), { readonly: true });
+      try {
+        const count = (sql) => db.prepare(sql).pluck().get() ?? 0;
+        return {
+          stored: count('SELECT count(*) FROM c2c_messages'),
+          edited: count("SELECT count(*) FROM c2c_messages WHERE body LIKE '%edited %'"),
+          storedInGroup: count('SELECT count(*) FROM group_messages'),
+          editedInGroup: count("SELECT count(*) FROM group_messages WHERE body LIKE '%edited %'"),
+          lastSeq: count('SELECT max(msg_seq) FROM group_messages'),
+        };
+      } finally {
+        db.close();
+      }
+    },
+  };
+  for (let i = 1; i <= config.nodes; i++) {
+    const name = config.nodes === 1 ? config.name : `${config.name}#${i}`;
+    nodes.push(await startServer(name, [...nodeArgs, join(root, 'dist/src/server.js')], env));
+  }
+  const seeded = await seed(nodes[0].url, messages, { group: phases.some((p) => GROUP_PHASES.includes(p)) });
+  open.requests = requestsFor(seeded, messages);
+  return open;
+}
+
+/**
+ * The checks of one configuration after its nodes stopped: every acknowledged send stored, every
+ * seeded message edited when enough edits were acknowledged, group MsgSeq gapless.
+ */
+export function checkStored(name, facts, answered, messages, phases) {
+  const problems = [];
+  const acknowledgedSends = messages + answered('sendmsg');
+  if (facts.stored < acknowledgedSends) problems.push(`${name}: only ${facts.stored} messages stored, ${acknowledgedSends} sends acknowledged`);
+  const expectedEdited = Math.min(messages, answered('modify'));
+  if (facts.edited < expectedEdited) problems.push(`${name}: only ${facts.edited} seeded messages show an edit; at least ${expectedEdited} expected`);
+  if (phases.some((p) => GROUP_PHASES.includes(p))) {
+    const acknowledgedGroupSends = messages + answered('send_group_msg');
+    if (facts.storedInGroup < acknowledgedGroupSends) problems.push(`${name}: only ${facts.storedInGroup} group messages stored, ${acknowledgedGroupSends} sends acknowledged`);
+    if (facts.lastSeq !== facts.storedInGroup) problems.push(`${name}: group MsgSeq is not gapless: ${facts.storedInGroup} messages, highest MsgSeq ${facts.lastSeq}`);
+    const expectedGroupEdited = Math.min(messages, answered('modify_group_msg'));
+    if (facts.editedInGroup < expectedGroupEdited) problems.push(`${name}: only ${facts.editedInGroup} seeded group messages show an edit; at least ${expectedGroupEdited} expected`);
+  }
+  return { problems, acknowledgedSends, acknowledgedGroupSends: messages + answered('send_group_msg') };
+}
