@@ -1,40 +1,16 @@
 import type pg from 'pg';
-import type { C2CMessage, C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, ModifyOutcome, RecallOutcome } from '../types.js';
+import { C2C_COLUMNS, type C2CRow, cutC2CPage, toC2CMessage } from '../rows.js';
+import type { C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, ModifyOutcome, RecallOutcome } from '../types.js';
 import { transaction } from './connection.js';
-
-interface MessageRow {
-  from_account: string;
-  to_account: string;
-  msg_seq: number;
-  msg_random: number;
-  msg_time: number;
-  body: string;
-  cloud_custom_data: string;
-  recalled: boolean;
-}
 
 /** The dedup fingerprint of modified or recalled content: no CRC32 equals it (as in sqlite/c2c.ts). */
 const NO_CRC = -1;
 
-const COLUMNS = 'from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data, recalled';
 /** A message by its identity: $1 app, $2 from, $3 seq, $4 random, $5 time, $6 to. */
 const REF = 'app = $1 AND from_account = $2 AND msg_seq = $3 AND msg_random = $4 AND msg_time = $5 AND to_account = $6';
 
 function refValues(app: number, ref: C2CRef): unknown[] {
   return [app, ref.from, ref.seq, ref.random, ref.time, ref.to];
-}
-
-function toMessage(r: MessageRow): C2CMessage {
-  return {
-    from: r.from_account,
-    to: r.to_account,
-    seq: r.msg_seq,
-    random: r.msg_random,
-    time: r.msg_time,
-    body: r.body,
-    cloudCustomData: r.cloud_custom_data,
-    recalled: r.recalled,
-  };
 }
 
 /** One-to-one history on PostgreSQL. */
@@ -112,7 +88,7 @@ export function postgresC2C(pool: pg.Pool) {
 
   // Newest first; a message the owner sent with SyncOtherMachine=2 is not in the owner's roaming.
   // $1 app, $2 lo, $3 hi, $4 minTime, $5 maxTime, $6 peer, $7 limit, then the cursor.
-  const PAGE = `SELECT ${COLUMNS} FROM c2c_messages
+  const PAGE = `SELECT ${C2C_COLUMNS} FROM c2c_messages
      WHERE app = $1 AND user_lo = $2 AND user_hi = $3 AND msg_time BETWEEN $4 AND $5
        AND (sender_sync OR from_account = $6)`;
   const ORDER = 'ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC LIMIT $7';
@@ -122,37 +98,16 @@ export function postgresC2C(pool: pg.Pool) {
     const values: unknown[] = [app, lo, hi, q.minTime, q.maxTime, q.peer, q.maxCount + 1];
     const result =
       q.before === undefined
-        ? await pool.query<MessageRow>(`${PAGE} ${ORDER}`, values)
-        : await pool.query<MessageRow>(`${PAGE} AND (msg_time, msg_seq, msg_random) < ($8, $9, $10) ${ORDER}`, [...values, q.before.time, q.before.seq, q.before.random]);
-    const rows = result.rows;
-    const complete = rows.length <= q.maxCount;
-    let kept = rows.slice(0, q.maxCount);
-    const next = rows[q.maxCount];
-    const last = kept[kept.length - 1];
-    if (next !== undefined && last !== undefined && sameIdentity(next, last)) {
-      // Never split messages that share one MsgKey across pages: the cursor could not tell them apart.
-      kept = kept.filter((r) => !sameIdentity(r, last));
-      if (kept.length === 0) {
-        const same = await pool.query<MessageRow>(`${PAGE} AND msg_time = $7 AND msg_seq = $8 AND msg_random = $9`, [
-          app,
-          lo,
-          hi,
-          q.minTime,
-          q.maxTime,
-          q.peer,
-          last.msg_time,
-          last.msg_seq,
-          last.msg_random,
-        ]);
-        kept = same.rows;
-      }
+        ? await pool.query<C2CRow>(`${PAGE} ${ORDER}`, values)
+        : await pool.query<C2CRow>(`${PAGE} AND (msg_time, msg_seq, msg_random) < ($8, $9, $10) ${ORDER}`, [...values, q.before.time, q.before.seq, q.before.random]);
+    const cut = cutC2CPage(result.rows, q.maxCount);
+    let kept = cut.kept;
+    if (cut.wholeKey !== undefined) {
+      const k = cut.wholeKey;
+      kept = (await pool.query<C2CRow>(`${PAGE} AND msg_time = $7 AND msg_seq = $8 AND msg_random = $9`, [...values.slice(0, 6), k.msg_time, k.msg_seq, k.msg_random])).rows;
     }
-    return { messages: kept.reverse().map(toMessage), complete };
+    return { messages: kept.reverse().map(toC2CMessage), complete: cut.complete };
   }
 
   return { sendC2C: send, modifyC2C: modify, recallC2C: recall, pageC2C: page };
-}
-
-function sameIdentity(a: MessageRow, b: MessageRow): boolean {
-  return a.msg_time === b.msg_time && a.msg_seq === b.msg_seq && a.msg_random === b.msg_random;
 }

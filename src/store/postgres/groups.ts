@@ -12,117 +12,15 @@ import type {
   NewTopic,
   Topic,
 } from '../group-types.js';
+import { GROUP_MESSAGE_COLUMNS, type GroupMessageRow, type GroupRow, MEMBER_COLUMNS, type MemberRow, TOPIC_COLUMNS, type TopicRow, toGroup, toGroupMessage, toMember, toTopic } from '../rows.js';
 import type { ModifyOutcome } from '../types.js';
 import { transaction } from './connection.js';
 
-interface GroupRow {
-  group_id: string;
-  type: string;
-  name: string;
-  owner: string;
-  introduction: string;
-  notification: string;
-  face_url: string;
-  max_member_count: number;
-  apply_join_option: string;
-  invite_join_option: string;
-  support_topic: boolean;
-  app_defined_data: string;
-  create_time: number;
-  last_seq: number;
-  last_time: number;
-}
-
-interface MessageRow {
-  group_id: string;
-  topic_id: string;
-  msg_seq: number;
-  msg_random: number;
-  msg_time: number;
-  from_account: string;
-  priority: number;
-  body: string;
-  cloud_custom_data: string;
-  recalled: boolean;
-  to_accounts: string;
-}
-
-interface MemberRow {
-  account: string;
-  role: string;
-  join_time: number;
-  name_card: string;
-  msg_flag: string;
-  last_send_time: number;
-  app_defined_data: string;
-}
-
-interface TopicRow {
-  group_id: string;
-  topic_id: string;
-  name: string;
-  from_account: string;
-  custom_string: string;
-  face_url: string;
-  notification: string;
-  introduction: string;
-  create_time: number;
-  last_seq: number;
-  last_time: number;
-}
-
-const MESSAGE_COLUMNS = 'group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data, recalled, to_accounts';
-const MEMBER_COLUMNS = 'account, role, join_time, name_card, msg_flag, last_send_time, app_defined_data';
 /** A message by its place: $1 app, $2 group, $3 topic, $4 seq. */
 const AT_SEQ = 'app = $1 AND group_id = $2 AND topic_id = $3 AND msg_seq = $4';
-const TOPIC_SELECT = `SELECT t.group_id, t.topic_id, t.name, t.from_account, t.custom_string, t.face_url, t.notification, t.introduction, t.create_time,
-    s.last_seq, s.last_time
+const TOPIC_SELECT = `SELECT ${TOPIC_COLUMNS}
   FROM group_topics t JOIN group_seqs s ON s.app = t.app AND s.group_id = t.group_id AND s.topic_id = t.topic_id
   WHERE t.app = $1 AND t.group_id = $2`;
-
-function toTopic(r: TopicRow): Topic {
-  return {
-    groupId: r.group_id,
-    topicId: r.topic_id,
-    name: r.name,
-    fromAccount: r.from_account,
-    customString: r.custom_string,
-    faceUrl: r.face_url,
-    notification: r.notification,
-    introduction: r.introduction,
-    createTime: r.create_time,
-    nextMsgSeq: r.last_seq + 1,
-    lastMsgTime: r.last_time,
-  };
-}
-
-function toMember(r: MemberRow): GroupMember {
-  return {
-    account: r.account,
-    role: r.role,
-    joinTime: r.join_time,
-    nameCard: r.name_card,
-    msgFlag: r.msg_flag,
-    lastSendTime: r.last_send_time,
-    appDefinedData: r.app_defined_data,
-  };
-}
-
-function toMessage(r: MessageRow): GroupMessage {
-  return {
-    groupId: r.group_id,
-    topicId: r.topic_id,
-    seq: r.msg_seq,
-    random: r.msg_random,
-    time: r.msg_time,
-    from: r.from_account,
-    priority: r.priority,
-    body: r.body,
-    cloudCustomData: r.cloud_custom_data,
-    recalled: r.recalled,
-    toAccounts: r.to_accounts === '' ? [] : (JSON.parse(r.to_accounts) as string[]),
-  };
-}
 
 /**
  * Groups, members, topics and group history on PostgreSQL. Nothing is cached: a group destroyed
@@ -279,23 +177,7 @@ export function postgresGroups(pool: pg.Pool) {
       );
       const r = result.rows[0];
       if (r === undefined) return undefined;
-      return {
-        groupId: r.group_id,
-        type: r.type as GroupType,
-        name: r.name,
-        owner: r.owner,
-        introduction: r.introduction,
-        notification: r.notification,
-        faceUrl: r.face_url,
-        maxMemberCount: r.max_member_count,
-        applyJoinOption: r.apply_join_option,
-        inviteJoinOption: r.invite_join_option,
-        supportTopic: r.support_topic,
-        appDefinedData: r.app_defined_data,
-        createTime: r.create_time,
-        nextMsgSeq: r.last_seq + 1,
-        lastMsgTime: r.last_time,
-      };
+      return toGroup(r);
     },
 
     async groupKind(app: number, groupId: string): Promise<GroupKind | undefined> {
@@ -415,14 +297,14 @@ export function postgresGroups(pool: pg.Pool) {
     sendGroupMessage: send,
 
     async groupHistory(app: number, groupId: string, topicId: string, toSeq: number, limit: number, withRecalled: boolean): Promise<readonly GroupMessage[]> {
-      const result = await pool.query<MessageRow>({
+      const result = await pool.query<GroupMessageRow>({
         name: 'group-history',
-        text: `SELECT ${MESSAGE_COLUMNS} FROM group_messages
+        text: `SELECT ${GROUP_MESSAGE_COLUMNS} FROM group_messages
                WHERE app = $1 AND group_id = $2 AND topic_id = $3 AND msg_seq <= $4 AND ($5 OR NOT recalled)
                ORDER BY msg_seq DESC LIMIT $6`,
         values: [app, groupId, topicId, toSeq, withRecalled, limit],
       });
-      return result.rows.map(toMessage);
+      return result.rows.map(toGroupMessage);
     },
 
     async recallGroupMessage(app: number, groupId: string, topicId: string, seq: number): Promise<'ok' | 'not_found' | 'recalled'> {

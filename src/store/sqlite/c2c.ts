@@ -1,17 +1,7 @@
 import type { Database } from 'better-sqlite3';
-import type { C2CMessage, C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, ModifyOutcome, RecallOutcome } from '../types.js';
+import { C2C_COLUMNS, type C2CRow, cutC2CPage, toC2CMessage } from '../rows.js';
+import type { C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, ModifyOutcome, RecallOutcome } from '../types.js';
 import type { WalScrubber } from './scrub.js';
-
-interface MessageRow {
-  from_account: string;
-  to_account: string;
-  msg_seq: number;
-  msg_random: number;
-  msg_time: number;
-  body: string;
-  cloud_custom_data: string;
-  recalled: number;
-}
 
 /**
  * The dedup fingerprint of a message whose content was modified or recalled: no CRC32 equals it,
@@ -19,21 +9,7 @@ interface MessageRow {
  */
 const NO_CRC = -1;
 
-const COLUMNS = 'from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data, recalled';
 const REF = 'app = @app AND from_account = @from AND msg_seq = @seq AND msg_random = @random AND msg_time = @time AND to_account = @to';
-
-function toMessage(r: MessageRow): C2CMessage {
-  return {
-    from: r.from_account,
-    to: r.to_account,
-    seq: r.msg_seq,
-    random: r.msg_random,
-    time: r.msg_time,
-    body: r.body,
-    cloudCustomData: r.cloud_custom_data,
-    recalled: r.recalled !== 0,
-  };
-}
 
 /** One-to-one writes; each runs inside the write queue's transaction. */
 export function c2cWrites(db: Database, scrubber: WalScrubber) {
@@ -117,20 +93,20 @@ export function c2cWrites(db: Database, scrubber: WalScrubber) {
 export function c2cReads(db: Database) {
   // Newest first; a message the owner sent with SyncOtherMachine=2 is not in the owner's roaming.
   const pageFirst = db.prepare(
-    `SELECT ${COLUMNS} FROM c2c_messages
+    `SELECT ${C2C_COLUMNS} FROM c2c_messages
      WHERE app = @app AND user_lo = @lo AND user_hi = @hi AND msg_time BETWEEN @minTime AND @maxTime
        AND (sender_sync = 1 OR from_account = @peer)
      ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC LIMIT @limit`,
   );
   const pageAfter = db.prepare(
-    `SELECT ${COLUMNS} FROM c2c_messages
+    `SELECT ${C2C_COLUMNS} FROM c2c_messages
      WHERE app = @app AND user_lo = @lo AND user_hi = @hi AND msg_time BETWEEN @minTime AND @maxTime
        AND (msg_time, msg_seq, msg_random) < (@time, @seq, @random)
        AND (sender_sync = 1 OR from_account = @peer)
      ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC LIMIT @limit`,
   );
   const sameKey = db.prepare(
-    `SELECT ${COLUMNS} FROM c2c_messages
+    `SELECT ${C2C_COLUMNS} FROM c2c_messages
      WHERE app = @app AND user_lo = @lo AND user_hi = @hi AND msg_time = @time AND msg_seq = @seq AND msg_random = @random
        AND (sender_sync = 1 OR from_account = @peer)`,
   );
@@ -138,26 +114,14 @@ export function c2cReads(db: Database) {
   function page(app: number, q: C2CPageQuery): C2CPage {
     const [lo, hi] = q.owner < q.peer ? [q.owner, q.peer] : [q.peer, q.owner];
     const params = { app, lo, hi, minTime: q.minTime, maxTime: q.maxTime, peer: q.peer, limit: q.maxCount + 1 };
-    const rows = (q.before === undefined ? pageFirst.all(params) : pageAfter.all({ ...params, ...q.before })) as MessageRow[];
-    const complete = rows.length <= q.maxCount;
-    let kept = rows.slice(0, q.maxCount);
-    const next = rows[q.maxCount];
-    const last = kept[kept.length - 1];
-    if (next !== undefined && last !== undefined && sameIdentity(next, last)) {
-      // Never split messages that share one MsgKey across pages: the cursor could not tell them apart.
-      kept = kept.filter((r) => !sameIdentity(r, last));
-      if (kept.length === 0) {
-        kept = sameKey.all({ app, lo, hi, peer: q.peer, time: last.msg_time, seq: last.msg_seq, random: last.msg_random }) as MessageRow[];
-      }
-    }
-    return { messages: kept.reverse().map(toMessage), complete };
+    const rows = (q.before === undefined ? pageFirst.all(params) : pageAfter.all({ ...params, ...q.before })) as C2CRow[];
+    const cut = cutC2CPage(rows, q.maxCount);
+    const k = cut.wholeKey;
+    const kept = k === undefined ? cut.kept : (sameKey.all({ app, lo, hi, peer: q.peer, time: k.msg_time, seq: k.msg_seq, random: k.msg_random }) as C2CRow[]);
+    return { messages: kept.reverse().map(toC2CMessage), complete: cut.complete };
   }
 
   return {
     pageC2C: (app: number, query: C2CPageQuery): Promise<C2CPage> => Promise.resolve(page(app, query)),
   };
-}
-
-function sameIdentity(a: MessageRow, b: MessageRow): boolean {
-  return a.msg_time === b.msg_time && a.msg_seq === b.msg_seq && a.msg_random === b.msg_random;
 }

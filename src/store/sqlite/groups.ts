@@ -12,100 +12,12 @@ import type {
   NewTopic,
   Topic,
 } from '../group-types.js';
+import { GROUP_MESSAGE_COLUMNS, type GroupMessageRow, type GroupRow, MEMBER_COLUMNS, type MemberRow, TOPIC_COLUMNS, type TopicRow, toGroup, toGroupMessage, toMember, toTopic } from '../rows.js';
 import type { ModifyOutcome } from '../types.js';
 import { generationBump, generationWatch } from './generations.js';
 import type { WalScrubber } from './scrub.js';
 
-interface GroupRow {
-  group_id: string;
-  type: string;
-  name: string;
-  owner: string;
-  introduction: string;
-  notification: string;
-  face_url: string;
-  max_member_count: number;
-  apply_join_option: string;
-  invite_join_option: string;
-  support_topic: number;
-  app_defined_data: string;
-  create_time: number;
-  last_seq: number;
-  last_time: number;
-}
-
-interface MessageRow {
-  group_id: string;
-  topic_id: string;
-  msg_seq: number;
-  msg_random: number;
-  msg_time: number;
-  from_account: string;
-  priority: number;
-  body: string;
-  cloud_custom_data: string;
-  recalled: number;
-  to_accounts: string;
-}
-
-interface MemberRow {
-  account: string;
-  role: string;
-  join_time: number;
-  name_card: string;
-  msg_flag: string;
-  last_send_time: number;
-  app_defined_data: string;
-}
-
-type TopicRow = Record<string, string | number> & { last_seq: number; last_time: number };
-
-function toTopic(r: TopicRow): Topic {
-  return {
-    groupId: String(r['group_id']),
-    topicId: String(r['topic_id']),
-    name: String(r['name']),
-    fromAccount: String(r['from_account']),
-    customString: String(r['custom_string']),
-    faceUrl: String(r['face_url']),
-    notification: String(r['notification']),
-    introduction: String(r['introduction']),
-    createTime: Number(r['create_time']),
-    nextMsgSeq: r.last_seq + 1,
-    lastMsgTime: r.last_time,
-  };
-}
-
-const MESSAGE_COLUMNS = 'group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data, recalled, to_accounts';
 const AT_SEQ = 'app = @app AND group_id = @groupId AND topic_id = @topicId AND msg_seq = @seq';
-
-function toMember(r: MemberRow): GroupMember {
-  return {
-    account: r.account,
-    role: r.role,
-    joinTime: r.join_time,
-    nameCard: r.name_card,
-    msgFlag: r.msg_flag,
-    lastSendTime: r.last_send_time,
-    appDefinedData: r.app_defined_data,
-  };
-}
-
-function toMessage(r: MessageRow): GroupMessage {
-  return {
-    groupId: r.group_id,
-    topicId: r.topic_id,
-    seq: r.msg_seq,
-    random: r.msg_random,
-    time: r.msg_time,
-    from: r.from_account,
-    priority: r.priority,
-    body: r.body,
-    cloudCustomData: r.cloud_custom_data,
-    recalled: r.recalled !== 0,
-    toAccounts: r.to_accounts === '' ? [] : (JSON.parse(r.to_accounts) as string[]),
-  };
-}
 
 /**
  * Groups, members, topics and group history on SQLite: `writes` run inside the write queue.
@@ -129,8 +41,7 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
      FROM groups g JOIN group_seqs s ON s.app = g.app AND s.group_id = g.group_id AND s.topic_id = ''
      WHERE g.app = ? AND g.group_id = ?`,
   );
-  const MEMBER_COLUMNS = 'account, role, join_time, name_card, msg_flag, last_send_time, app_defined_data';
-  const selectMembers = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM group_members WHERE app = ? AND group_id = ? ORDER BY join_time, account`);
+    const selectMembers = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM group_members WHERE app = ? AND group_id = ? ORDER BY join_time, account`);
   const selectMember = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM group_members WHERE app = ? AND group_id = ? AND account = ?`);
   const noteSent = db.prepare('UPDATE group_members SET last_send_time = ? WHERE app = ? AND group_id = ? AND account = ?');
   const isMember = db.prepare('SELECT 1 FROM group_members WHERE app = ? AND group_id = ? AND account = ?').pluck();
@@ -148,12 +59,12 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
      VALUES (@app, @groupId, @topicId, @name, @fromAccount, @customString, @faceUrl, @notification, @introduction, @createTime)`,
   );
   const selectTopics = db.prepare(
-    `SELECT t.*, s.last_seq, s.last_time FROM group_topics t
+    `SELECT ${TOPIC_COLUMNS} FROM group_topics t
      JOIN group_seqs s ON s.app = t.app AND s.group_id = t.group_id AND s.topic_id = t.topic_id
      WHERE t.app = ? AND t.group_id = ? ORDER BY t.create_time, t.topic_id`,
   );
   const selectTopic = db.prepare(
-    `SELECT t.*, s.last_seq, s.last_time FROM group_topics t
+    `SELECT ${TOPIC_COLUMNS} FROM group_topics t
      JOIN group_seqs s ON s.app = t.app AND s.group_id = t.group_id AND s.topic_id = t.topic_id
      WHERE t.app = ? AND t.group_id = ? AND t.topic_id = ?`,
   );
@@ -172,12 +83,12 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
      VALUES (@app, @groupId, @topicId, @seq, @random, @time, @from, @priority, @body, @cloudCustomData, @toAccounts)`,
   );
   const history = db.prepare(
-    `SELECT ${MESSAGE_COLUMNS} FROM group_messages
+    `SELECT ${GROUP_MESSAGE_COLUMNS} FROM group_messages
      WHERE app = @app AND group_id = @groupId AND topic_id = @topicId AND msg_seq <= @toSeq AND (@withRecalled OR recalled = 0)
      ORDER BY msg_seq DESC LIMIT @limit`,
   );
   const findMessage = db.prepare(
-    `SELECT ${MESSAGE_COLUMNS} FROM group_messages WHERE ${AT_SEQ}`,
+    `SELECT ${GROUP_MESSAGE_COLUMNS} FROM group_messages WHERE ${AT_SEQ}`,
   );
   const recall = db.prepare(`UPDATE group_messages SET recalled = 1, body = '[]', cloud_custom_data = '' WHERE ${AT_SEQ}`);
   // The whole modification in one statement when it applies; otherwise findMessage tells why not.
@@ -215,7 +126,7 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
         cloudCustomData: patch.cloudCustomData ?? (storedData.get(at) as string),
       };
     }
-    const found = findMessage.get(at) as MessageRow | undefined;
+    const found = findMessage.get(at) as GroupMessageRow | undefined;
     if (found === undefined) return { kind: 'not_found' };
     return { kind: found.recalled !== 0 ? 'recalled' : 'too_large' };
   }
@@ -253,23 +164,7 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
     getGroup(app: number, groupId: string): Promise<Group | undefined> {
       const r = selectGroup.get(app, groupId) as GroupRow | undefined;
       if (r === undefined) return Promise.resolve(undefined);
-      return Promise.resolve({
-        groupId: r.group_id,
-        type: r.type as GroupType,
-        name: r.name,
-        owner: r.owner,
-        introduction: r.introduction,
-        notification: r.notification,
-        faceUrl: r.face_url,
-        maxMemberCount: r.max_member_count,
-        applyJoinOption: r.apply_join_option,
-        inviteJoinOption: r.invite_join_option,
-        supportTopic: r.support_topic !== 0,
-        appDefinedData: r.app_defined_data,
-        createTime: r.create_time,
-        nextMsgSeq: r.last_seq + 1,
-        lastMsgTime: r.last_time,
-      });
+      return Promise.resolve(toGroup(r));
     },
 
     groupMembers(app: number, groupId: string): Promise<readonly GroupMember[]> {
@@ -291,8 +186,8 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
     },
 
     groupHistory(app: number, groupId: string, topicId: string, toSeq: number, limit: number, withRecalled: boolean): Promise<readonly GroupMessage[]> {
-      const rows = history.all({ app, groupId, topicId, toSeq, limit, withRecalled: withRecalled ? 1 : 0 }) as MessageRow[];
-      return Promise.resolve(rows.map(toMessage));
+      const rows = history.all({ app, groupId, topicId, toSeq, limit, withRecalled: withRecalled ? 1 : 0 }) as GroupMessageRow[];
+      return Promise.resolve(rows.map(toGroupMessage));
     },
   };
 
@@ -367,7 +262,7 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
 
     recallGroupMessage(app: number, groupId: string, topicId: string, seq: number): 'ok' | 'not_found' | 'recalled' {
       const at = { app, groupId, topicId, seq };
-      const row = findMessage.get(at) as MessageRow | undefined;
+      const row = findMessage.get(at) as GroupMessageRow | undefined;
       if (row === undefined) return 'not_found';
       if (row.recalled !== 0) return 'recalled';
       recall.run(at);

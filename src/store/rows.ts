@@ -1,0 +1,182 @@
+import type { Group, GroupMember, GroupMessage, GroupType, Topic } from './group-types.js';
+import type { C2CMessage } from './types.js';
+
+/**
+ * Rows as both stores read them (the same tables and column names), and their mapping to the
+ * contract's types. A flag arrives as 0/1 from SQLite and as true/false from PostgreSQL.
+ */
+type Flag = number | boolean;
+
+export const C2C_COLUMNS = 'from_account, to_account, msg_seq, msg_random, msg_time, body, cloud_custom_data, recalled';
+
+export interface C2CRow {
+  from_account: string;
+  to_account: string;
+  msg_seq: number;
+  msg_random: number;
+  msg_time: number;
+  body: string;
+  cloud_custom_data: string;
+  recalled: Flag;
+}
+
+export function toC2CMessage(r: C2CRow): C2CMessage {
+  return {
+    from: r.from_account,
+    to: r.to_account,
+    seq: r.msg_seq,
+    random: r.msg_random,
+    time: r.msg_time,
+    body: r.body,
+    cloudCustomData: r.cloud_custom_data,
+    recalled: Boolean(r.recalled),
+  };
+}
+
+/**
+ * One page of roaming history out of up to `maxCount + 1` rows, newest first. Messages that share
+ * one MsgKey are never split across pages, since the cursor could not tell them apart: when the
+ * page would end inside such a run, the run is left for the next page, and when the run fills the
+ * whole page, `wholeKey` names it and the caller reads all of its rows as the page.
+ */
+export function cutC2CPage<R extends C2CRow>(rows: readonly R[], maxCount: number): { kept: R[]; complete: boolean; wholeKey: R | undefined } {
+  const complete = rows.length <= maxCount;
+  let kept = rows.slice(0, maxCount);
+  const next = rows[maxCount];
+  const last = kept[kept.length - 1];
+  if (next === undefined || last === undefined || !sameKey(next, last)) return { kept, complete, wholeKey: undefined };
+  kept = kept.filter((r) => !sameKey(r, last));
+  return { kept, complete, wholeKey: kept.length === 0 ? last : undefined };
+}
+
+function sameKey(a: C2CRow, b: C2CRow): boolean {
+  return a.msg_time === b.msg_time && a.msg_seq === b.msg_seq && a.msg_random === b.msg_random;
+}
+
+export interface GroupRow {
+  group_id: string;
+  type: string;
+  name: string;
+  owner: string;
+  introduction: string;
+  notification: string;
+  face_url: string;
+  max_member_count: number;
+  apply_join_option: string;
+  invite_join_option: string;
+  support_topic: Flag;
+  app_defined_data: string;
+  create_time: number;
+  last_seq: number;
+  last_time: number;
+}
+
+export function toGroup(r: GroupRow): Group {
+  return {
+    groupId: r.group_id,
+    type: r.type as GroupType,
+    name: r.name,
+    owner: r.owner,
+    introduction: r.introduction,
+    notification: r.notification,
+    faceUrl: r.face_url,
+    maxMemberCount: r.max_member_count,
+    applyJoinOption: r.apply_join_option,
+    inviteJoinOption: r.invite_join_option,
+    supportTopic: Boolean(r.support_topic),
+    appDefinedData: r.app_defined_data,
+    createTime: r.create_time,
+    nextMsgSeq: r.last_seq + 1,
+    lastMsgTime: r.last_time,
+  };
+}
+
+export const MEMBER_COLUMNS = 'account, role, join_time, name_card, msg_flag, last_send_time, app_defined_data';
+
+export interface MemberRow {
+  account: string;
+  role: string;
+  join_time: number;
+  name_card: string;
+  msg_flag: string;
+  last_send_time: number;
+  app_defined_data: string;
+}
+
+export function toMember(r: MemberRow): GroupMember {
+  return {
+    account: r.account,
+    role: r.role,
+    joinTime: r.join_time,
+    nameCard: r.name_card,
+    msgFlag: r.msg_flag,
+    lastSendTime: r.last_send_time,
+    appDefinedData: r.app_defined_data,
+  };
+}
+
+/** Columns of a topic joined with its counter row (`t` the topic, `s` the counter). */
+export const TOPIC_COLUMNS = `t.group_id, t.topic_id, t.name, t.from_account, t.custom_string, t.face_url, t.notification, t.introduction, t.create_time,
+  s.last_seq, s.last_time`;
+
+export interface TopicRow {
+  group_id: string;
+  topic_id: string;
+  name: string;
+  from_account: string;
+  custom_string: string;
+  face_url: string;
+  notification: string;
+  introduction: string;
+  create_time: number;
+  last_seq: number;
+  last_time: number;
+}
+
+export function toTopic(r: TopicRow): Topic {
+  return {
+    groupId: r.group_id,
+    topicId: r.topic_id,
+    name: r.name,
+    fromAccount: r.from_account,
+    customString: r.custom_string,
+    faceUrl: r.face_url,
+    notification: r.notification,
+    introduction: r.introduction,
+    createTime: r.create_time,
+    nextMsgSeq: r.last_seq + 1,
+    lastMsgTime: r.last_time,
+  };
+}
+
+export const GROUP_MESSAGE_COLUMNS = 'group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data, recalled, to_accounts';
+
+export interface GroupMessageRow {
+  group_id: string;
+  topic_id: string;
+  msg_seq: number;
+  msg_random: number;
+  msg_time: number;
+  from_account: string;
+  priority: number;
+  body: string;
+  cloud_custom_data: string;
+  recalled: Flag;
+  to_accounts: string;
+}
+
+export function toGroupMessage(r: GroupMessageRow): GroupMessage {
+  return {
+    groupId: r.group_id,
+    topicId: r.topic_id,
+    seq: r.msg_seq,
+    random: r.msg_random,
+    time: r.msg_time,
+    from: r.from_account,
+    priority: r.priority,
+    body: r.body,
+    cloudCustomData: r.cloud_custom_data,
+    recalled: Boolean(r.recalled),
+    toAccounts: r.to_accounts === '' ? [] : (JSON.parse(r.to_accounts) as string[]),
+  };
+}
