@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import { C2C_COLUMNS, type C2CRow, cutC2CPage, toC2CMessage } from '../rows.js';
 import type { C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, ModifyOutcome, RecallOutcome } from '../types.js';
-import { transaction } from './connection.js';
 
 /** The dedup fingerprint of modified or recalled content: no CRC32 equals it (as in sqlite/c2c.ts). */
 const NO_CRC = -1;
@@ -16,48 +15,50 @@ function refValues(app: number, ref: C2CRef): unknown[] {
 /** One-to-one history on PostgreSQL. */
 export function postgresC2C(pool: pg.Pool) {
   async function send(app: number, m: C2CSend): Promise<C2CSendOutcome> {
-    return transaction(pool, async (client) => {
-      // The sender's row is locked against a concurrent delete until the message is stored.
-      const sender = await client.query('SELECT 1 FROM accounts WHERE app = $1 AND user_id = $2 AND NOT deleted FOR SHARE', [app, m.from]);
-      if (sender.rowCount === 0) return { kind: 'sender_unknown' };
-      const first = await client.query<{ msg_time: number }>(
-        `SELECT msg_time FROM c2c_messages
-         WHERE app = $1 AND from_account = $2 AND msg_seq = $3 AND msg_random = $4 AND msg_time >= $5 AND crc = $6
-         ORDER BY msg_time LIMIT 1`,
-        [app, m.from, m.seq, m.random, m.dedupSince, m.crc],
-      );
-      const firstTime = first.rows[0]?.msg_time;
-      if (firstTime !== undefined) return { kind: 'duplicate', time: firstTime };
-      const failed = new Map<string, 'recipient_unknown' | 'key_taken'>();
-      const active = await client.query<{ user_id: string }>('SELECT user_id FROM accounts WHERE app = $1 AND user_id = ANY($2::text[]) AND NOT deleted FOR SHARE', [
-        app,
-        m.recipients,
-      ]);
-      const activeIds = new Set(active.rows.map((r) => r.user_id));
-      const recipients: string[] = [];
-      for (const to of m.recipients) {
-        if (!activeIds.has(to)) failed.set(to, 'recipient_unknown');
-        else if (!recipients.includes(to)) recipients.push(to);
-      }
-      if (recipients.length > 0) {
-        // One statement stores every copy; a copy whose key is taken is skipped and reported.
-        const stored = await client.query<{ to_account: string }>(
-          `INSERT INTO c2c_messages (app, from_account, to_account, user_lo, user_hi, msg_seq, msg_random, msg_time, crc, body, cloud_custom_data, sender_sync)
-           SELECT $1, $2, r.to_account, r.lo, r.hi, $3, $4, $5, $6, $7, $8, $9
-           FROM unnest($10::text[], $11::text[], $12::text[]) AS r(to_account, lo, hi)
-           ON CONFLICT DO NOTHING RETURNING to_account`,
-          [
-            ...[app, m.from, m.seq, m.random, m.time, m.crc, m.body, m.cloudCustomData, m.senderSync, recipients],
-            // The pair's order is JavaScript's, as the history read that looks it up computes it.
-            recipients.map((to) => (m.from < to ? m.from : to)),
-            recipients.map((to) => (m.from < to ? to : m.from)),
-          ],
-        );
-        const storedIds = new Set(stored.rows.map((r) => r.to_account));
-        for (const to of recipients) if (!storedIds.has(to)) failed.set(to, 'key_taken');
-      }
-      return { kind: 'stored', failed };
+    const recipients = [...new Set(m.recipients)];
+    // One statement, so one round trip and atomic on its own: the parties' rows are locked against
+    // a concurrent delete (FOR SHARE), the dedup look-up and the insert see one snapshot, and
+    // nothing is stored unless the sender is active and no equal message is in the window. A copy
+    // whose key is taken is skipped (ON CONFLICT) and reported.
+    const result = await pool.query<{ sender_active: boolean; first_time: number | null; active: string[]; stored: string[] }>({
+      name: 'c2c-send',
+      text: `WITH active AS (
+               SELECT user_id FROM accounts WHERE app = $1 AND user_id = ANY($13::text[]) AND NOT deleted FOR SHARE
+             ), first AS (
+               SELECT msg_time FROM c2c_messages
+               WHERE app = $1 AND from_account = $2 AND msg_seq = $3 AND msg_random = $4 AND msg_time >= $14 AND crc = $6
+               ORDER BY msg_time LIMIT 1
+             ), stored AS (
+               INSERT INTO c2c_messages (app, from_account, to_account, user_lo, user_hi, msg_seq, msg_random, msg_time, crc, body, cloud_custom_data, sender_sync)
+               SELECT $1, $2, r.to_account, r.lo, r.hi, $3, $4, $5, $6, $7, $8, $9
+               FROM unnest($10::text[], $11::text[], $12::text[]) AS r(to_account, lo, hi)
+               WHERE r.to_account IN (SELECT user_id FROM active)
+                 AND EXISTS (SELECT 1 FROM active WHERE user_id = $2)
+                 AND NOT EXISTS (SELECT 1 FROM first)
+               ON CONFLICT DO NOTHING RETURNING to_account
+             )
+             SELECT EXISTS (SELECT 1 FROM active WHERE user_id = $2) AS sender_active, (SELECT msg_time FROM first) AS first_time,
+               ARRAY(SELECT user_id FROM active) AS active, ARRAY(SELECT to_account FROM stored) AS stored`,
+      values: [
+        ...[app, m.from, m.seq, m.random, m.time, m.crc, m.body, m.cloudCustomData, m.senderSync, recipients],
+        // The pair's order is JavaScript's, as the history read that looks it up computes it.
+        recipients.map((to) => (m.from < to ? m.from : to)),
+        recipients.map((to) => (m.from < to ? to : m.from)),
+        [m.from, ...recipients],
+        m.dedupSince,
+      ],
     });
+    const row = result.rows[0];
+    if (row === undefined || !row.sender_active) return { kind: 'sender_unknown' };
+    if (row.first_time !== null) return { kind: 'duplicate', time: row.first_time };
+    const active = new Set(row.active);
+    const stored = new Set(row.stored);
+    const failed = new Map<string, 'recipient_unknown' | 'key_taken'>();
+    for (const to of m.recipients) {
+      if (!active.has(to)) failed.set(to, 'recipient_unknown');
+      else if (!stored.has(to)) failed.set(to, 'key_taken');
+    }
+    return { kind: 'stored', failed };
   }
 
   async function modify(app: number, ref: C2CRef, patch: C2CPatch): Promise<ModifyOutcome> {
