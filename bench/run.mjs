@@ -1,22 +1,25 @@
-// `npm run bench`: sendmsg and modify_c2c_msg throughput of parley on its embedded store, as a
-// ratio to a bare node:http JSON server measured in the same run with the same load generator.
-// Targets (the issue): modify >= 0.5 of that ceiling with durable commits; parley's peak RSS
-// under 200 MB. Exits non-zero only when a request failed or a server misbehaved; a missed target
-// is reported, not fatal. Settings are described in docs/benchmarks.md.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// `npm run bench`: sendmsg and modify_c2c_msg throughput of parley, as a ratio to a bare node:http
+// JSON server measured in the same run with the same load generator, with the CPU per call of
+// parley and of the services it calls. Configurations (bench/lib/configs.mjs): the embedded store
+// as before (with the group phases), with an in-process or a Redis frequency limiter, PostgreSQL
+// with Redis on one node and on two, SQLite with two workers. Targets (the issues): modify >= 0.5
+// of the ceiling on SQLite with durable commits, parley's peak RSS under 200 MB; modify >= 0.3 on
+// PostgreSQL; the Redis limiter keeps >= 0.9 of a node's throughput. Exits non-zero only when a
+// request failed or a server misbehaved; a missed target is reported, not fatal. Settings are
+// described in docs/benchmarks.md.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Database from 'better-sqlite3';
-import { signUserSig } from '../dist/src/usersig/sign.js';
 import { startServer } from './lib/children.mjs';
+import { CONFIGS, REFERENCE_OF, checkStored, openConfig } from './lib/configs.mjs';
 import { CONNECTIONS, runLoad } from './lib/load.mjs';
-import { fmt, report } from './lib/report.mjs';
+import { cpuPerCall, fmt, printRuns, report } from './lib/report.mjs';
+import { reportScale } from './lib/report-scale.mjs';
+import { openPostgres, openRedisControl, servicesCpu, servicesCpuSince } from './lib/services.mjs';
+import { ALL_PHASES, baselineRequest } from './lib/workload.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const SDKAPPID = 1400123456;
-const SECRET_KEY = '0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
-const ADMIN = 'administrator';
 
 function setting(name, fallback, min) {
   const raw = process.env[name];
@@ -26,183 +29,210 @@ function setting(name, fallback, min) {
   return value;
 }
 
+function list(name, all) {
+  const values = (process.env[name] || all.join(',')).split(',').map((p) => p.trim());
+  if (values.length === 0 || values.some((p) => !all.includes(p))) throw new Error(`${name}: a comma-separated list of ${all.join(', ')}`);
+  return values;
+}
+
 const SECONDS = setting('BENCH_SECONDS', 10, 1);
 const WARMUP = setting('BENCH_WARMUP', Math.min(2, SECONDS), 0);
 const ROUNDS = setting('BENCH_ROUNDS', 3, 1);
 const MESSAGES = setting('BENCH_MESSAGES', 2000, 1);
-const ALL_PHASES = ['sendmsg', 'modify', 'send_group_msg', 'modify_group_msg'];
-const PHASES = (process.env['BENCH_PHASES'] || ALL_PHASES.join(',')).split(',').map((p) => p.trim());
-if (PHASES.length === 0 || PHASES.some((p) => !ALL_PHASES.includes(p))) throw new Error(`BENCH_PHASES: a comma-separated list of ${ALL_PHASES.join(', ')}`);
+const PHASES = list('BENCH_PHASES', ALL_PHASES);
+const CONFIG_NAMES = list('BENCH_CONFIGS', CONFIGS.map((c) => c.name));
 const PROFILE_DIR = process.env['BENCH_CPU_PROF'] ? resolve(process.env['BENCH_CPU_PROF']) : undefined;
+const POSTGRES_URL = process.env['PARLEY_BENCH_DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
+const REDIS_URL = process.env['PARLEY_BENCH_REDIS_URL'] || 'redis://127.0.0.1:6379';
 
-const userSig = signUserSig({ sdkappid: SDKAPPID, identifier: ADMIN, time: Math.floor(Date.now() / 1000), expire: 86_400 }, SECRET_KEY);
-let random = Math.floor(Math.random() * 0x7fffffff);
-/** A distinct u32 per call: sendmsg dedups on MsgRandom, and each URL carries its own `random`. */
-const nextRandom = () => (random = (random + 1) >>> 0);
-const path = (api) => `/v4/${api}?sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=${encodeURIComponent(userSig)}&random=${nextRandom()}&contenttype=json`;
-const text = (t) => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
-const sendBody = (label) => {
-  const msgRandom = nextRandom();
-  return JSON.stringify({ From_Account: 'u1', To_Account: 'u2', MsgRandom: msgRandom, MsgBody: text(`${label} ${msgRandom}`) });
+/** A URL fit to print: no password. */
+const shown = (url) => {
+  const parsed = new URL(url);
+  if (parsed.password !== '') parsed.password = '***';
+  return parsed.toString();
 };
-
-/** A group message with a distinct Random (a repeated one inside 5 minutes is a duplicate). */
-const groupSendBody = (groupId, label) => {
-  const r = nextRandom();
-  return JSON.stringify({ GroupId: groupId, From_Account: 'u1', Random: r, MsgBody: text(`${label} ${r}`) });
-};
-
-async function call(baseUrl, api, body) {
-  const response = await fetch(`${baseUrl}${path(api)}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
-  const reply = await response.json();
-  if (response.status !== 200 || reply.ErrorCode !== 0) throw new Error(`${api}: HTTP ${response.status}, ErrorCode ${reply.ErrorCode} ${reply.ErrorInfo}`);
-  return reply;
-}
-
-/** Stores `count` messages u1 -> u2, CONNECTIONS at a time; resolves with their MsgKeys. */
-async function seedMessages(baseUrl, count) {
-  const keys = [];
-  let started = 0;
-  const worker = async () => {
-    while (started < count) {
-      started += 1;
-      keys.push((await call(baseUrl, 'openim/sendmsg', sendBody('seed'))).MsgKey);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONNECTIONS, count) }, worker));
-  return keys;
-}
-
-/** Stores `count` messages in a group, CONNECTIONS at a time; they get MsgSeq 1..count. */
-async function seedGroup(baseUrl, groupId, count) {
-  let started = 0;
-  const worker = async () => {
-    while (started < count) {
-      started += 1;
-      await call(baseUrl, 'group_open_http_svc/send_group_msg', groupSendBody(groupId, 'seed'));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(CONNECTIONS, count) }, worker));
-}
 
 /**
- * Warm-up (checked, then discarded), then the measured run. CPU use of the server and of this
- * process (the load generator) shows which of the two was the limit.
+ * Warm-up (checked, then discarded), then the measured run. CPU use of the servers, of
+ * PostgreSQL and Redis, and of this process (the load generator) shows which one was the limit.
  */
-async function phase(kind, round, server, nextRequest) {
-  process.stdout.write(`  round ${round} ${kind}: ${WARMUP} s warm-up, ${SECONDS} s measured ...`);
-  const baseUrl = server.url;
-  const warm = WARMUP > 0 ? await runLoad({ baseUrl, seconds: WARMUP, nextRequest }) : { failed: 0, checked: 0, failures: {} };
-  const serverCpu = server.cpuSeconds();
+async function phase({ config, kind, round, target, nextRequest, postgres }) {
+  process.stdout.write(`  round ${round} ${config === 'baseline' ? '' : `${config} `}${kind}: ${WARMUP} s warm-up, ${SECONDS} s measured ...`);
+  const baseUrls = target.urls;
+  const warm = WARMUP > 0 ? await runLoad({ baseUrls, seconds: WARMUP, nextRequest }) : { failed: 0, checked: 0, failures: {} };
+  const services = await servicesCpu(postgres);
+  const serverCpu = target.cpuSeconds();
   const generatorCpu = process.cpuUsage();
   const started = performance.now();
-  const run = await runLoad({ baseUrl, seconds: SECONDS, nextRequest });
+  const run = await runLoad({ baseUrls, seconds: SECONDS, nextRequest });
   const wall = (performance.now() - started) / 1000;
   const generatorUsed = process.cpuUsage(generatorCpu);
-  const cpu = { server: (server.cpuSeconds() - serverCpu) / wall, generator: (generatorUsed.user + generatorUsed.system) / 1e6 / wall };
-  process.stdout.write(` ${fmt(run.requestsPerSecond)} req/s\n`);
-  return { kind, round, ...run, cpu, warmup: { checked: warm.checked, failed: warm.failed, failures: warm.failures } };
+  const serverUsed = target.cpuSeconds() - serverCpu;
+  const used = servicesCpuSince(services, await servicesCpu(postgres));
+  const cpu = {
+    server: serverUsed / wall,
+    generator: (generatorUsed.user + generatorUsed.system) / 1e6 / wall,
+    postgres: used.postgres / wall,
+    redis: used.redis / wall,
+    otherPostgres: used.otherPostgres / wall,
+  };
+  const result = { config, kind, round, ...run, cpu, otherBackends: used.otherBackends, warmup: { checked: warm.checked, failed: warm.failed, failures: warm.failures } };
+  process.stdout.write(` ${fmt(run.requestsPerSecond)} req/s, ${fmt(cpuPerCall(result), 1)} µs CPU/call\n`);
+  return result;
+}
+
+/** The configurations to run: those asked for, their references, less those whose services are away. */
+async function chooseConfigs() {
+  const names = new Set(CONFIG_NAMES);
+  for (const name of CONFIG_NAMES) {
+    const reference = REFERENCE_OF[name];
+    if (reference !== undefined && !names.has(reference)) {
+      names.add(reference);
+      console.log(`note: ${reference} runs too, as the reference of ${name}`);
+    }
+  }
+  let chosen = CONFIGS.filter((c) => names.has(c.name));
+  const skipped = [];
+  const skip = (why, which) => {
+    const gone = chosen.filter(which);
+    if (gone.length === 0) return;
+    skipped.push({ configs: gone.map((c) => c.name), why });
+    console.log(`note: skipping ${gone.map((c) => c.name).join(', ')}: ${why}`);
+    chosen = chosen.filter((c) => !which(c));
+  };
+  let postgres;
+  let redis;
+  if (chosen.some((c) => c.store === 'postgres')) {
+    postgres = await openPostgres(POSTGRES_URL);
+    if ('reason' in postgres) skip(`PostgreSQL at ${shown(POSTGRES_URL)} does not answer (${postgres.reason}); set PARLEY_BENCH_DATABASE_URL`, (c) => c.store === 'postgres');
+  }
+  if (chosen.some((c) => c.redis)) {
+    redis = await openRedisControl(REDIS_URL);
+    if ('reason' in redis) skip(`Redis at ${shown(REDIS_URL)} does not answer (${redis.reason}); set PARLEY_BENCH_REDIS_URL`, (c) => c.redis);
+  }
+  skip(`BENCH_PHASES=${PHASES.join(',')} names none of their phases`, (c) => !c.phases.some((p) => PHASES.includes(p)));
+  return { chosen, skipped, postgres: postgres && !('reason' in postgres) ? postgres : undefined, redis: redis && !('reason' in redis) ? redis : undefined };
+}
+
+/** Runs the rounds: each block opens with a baseline; a last baseline closes the last block. */
+async function runRounds(baseline, opened, postgres) {
+  const blocks = [...new Set(opened.map((o) => o.config.block))].map((block) => opened.filter((o) => o.config.block === block));
+  const results = [];
+  let previous; // the last baseline run
+  let pending = []; // phase runs since it, waiting for the baseline after them
+  const runBaseline = async (round) => {
+    const r = await phase({ config: 'baseline', kind: 'baseline', round, target: { urls: [baseline.url], cpuSeconds: () => baseline.cpuSeconds() }, nextRequest: baselineRequest, postgres });
+    for (const p of pending) {
+      // Each run's ceiling is the mean of the baselines just before and just after its block.
+      p.ceiling = (previous.requestsPerSecond + r.requestsPerSecond) / 2;
+      p.ceilingCpuPerCall = (cpuPerCall(previous) + cpuPerCall(r)) / 2;
+    }
+    pending = [];
+    previous = r;
+    results.push(r);
+  };
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const block of blocks) {
+      await runBaseline(round);
+      // Configurations compared with each other run phase by phase, and take turns going first.
+      const order = round % 2 === 1 ? block : [...block].reverse();
+      const kinds = [...new Set(block.flatMap((o) => o.phases))];
+      for (const kind of kinds) {
+        for (const o of order) {
+          if (!o.phases.includes(kind)) continue;
+          const r = await phase({ config: o.config.name, kind, round, target: o, nextRequest: o.requests[kind], postgres });
+          pending.push(r);
+          results.push(r);
+        }
+      }
+    }
+  }
+  await runBaseline(ROUNDS + 1);
+  return results;
 }
 
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+  const began = performance.now();
+  const dataRoot = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   const servers = [];
+  const opened = [];
   const problems = [];
+  let services = { skipped: [] };
   try {
     console.log(
       `parley bench: ${CONNECTIONS} connections, ${ROUNDS} round(s) of ${WARMUP} s warm-up + ${SECONDS} s per phase, ` +
-        `${cpus().length} CPUs, node ${process.version}, data in ${dataDir}`,
+        `${cpus().length} CPUs, node ${process.version}, data in ${dataRoot}`,
     );
+    services = await chooseConfigs();
+    const profileArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
     const baseline = await startServer('baseline', [join(ROOT, 'bench/baseline-server.mjs')], {});
     servers.push(baseline);
-    const profileArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-    const parley = await startServer('parley', [...profileArgs, join(ROOT, 'dist/src/server.js')], {
-      PARLEY_PORT: '0',
-      PARLEY_DATA_DIR: dataDir,
-      PARLEY_RATE_LIMIT: '0',
-      PARLEY_SDKAPPID: String(SDKAPPID),
-      PARLEY_SECRET_KEY: SECRET_KEY,
-      PARLEY_LOG_LEVEL: 'warn',
-    });
-    servers.push(parley);
-
-    await call(parley.url, 'im_open_login_svc/multiaccount_import', JSON.stringify({ Accounts: ['u1', 'u2'] }));
-    process.stdout.write(`  seeding ${MESSAGES} messages for modify_c2c_msg ...`);
-    const keys = await seedMessages(parley.url, MESSAGES);
-    process.stdout.write(' done\n');
-    const { GroupId: groupId } = await call(parley.url, 'group_open_http_svc/create_group', JSON.stringify({ Owner_Account: 'u1', Type: 'Public', Name: 'bench', MemberList: [{ Member_Account: 'u2' }] }));
-    process.stdout.write(`  seeding ${MESSAGES} messages in group ${groupId} for modify_group_msg ...`);
-    await seedGroup(parley.url, groupId, MESSAGES);
-    process.stdout.write(' done\n');
-
-    let edit = 0;
-    const send = () => ({ path: path('openim/sendmsg'), body: sendBody('bench message') });
-    const requests = {
-      // The baseline gets sendmsg's URL and body shape, so both servers read the same bytes.
-      baseline: send,
-      sendmsg: send,
-      modify: () => ({
-        path: path('openim/modify_c2c_msg'),
-        body: JSON.stringify({ From_Account: 'u1', To_Account: 'u2', MsgKey: keys[edit++ % keys.length], MsgBody: text(`edited ${nextRandom()}`) }),
-      }),
-      send_group_msg: () => ({ path: path('group_open_http_svc/send_group_msg'), body: groupSendBody(groupId, 'bench group message') }),
-      modify_group_msg: () => ({
-        path: path('openim/modify_group_msg'),
-        body: JSON.stringify({ GroupId: groupId, MsgSeq: (edit++ % MESSAGES) + 1, MsgBody: text(`edited ${nextRandom()}`) }),
-      }),
-    };
-
-    // Rounds interleave the servers, and a baseline opens and closes every round, so each parley
-    // phase has a ceiling measured just before and just after it on a machine whose speed drifts.
-    const results = [];
-    for (let round = 1; round <= ROUNDS; round++) {
-      results.push(await phase('baseline', round, baseline, requests.baseline));
-      for (const kind of PHASES) results.push(await phase(kind, round, parley, requests[kind]));
+    for (const config of services.chosen) {
+      const phases = config.phases.filter((p) => PHASES.includes(p));
+      const dataDir = join(dataRoot, config.name);
+      mkdirSync(dataDir);
+      process.stdout.write(`  starting ${config.name} (${config.title}) and seeding ${MESSAGES} messages ...`);
+      const o = await openConfig(config, { root: ROOT, dataDir, messages: MESSAGES, phases, postgres: services.postgres, redis: services.redis, redisUrl: REDIS_URL, tag: process.pid, nodeArgs: profileArgs });
+      servers.push(...o.nodes);
+      opened.push(o);
+      process.stdout.write(` ${o.urls.join(' ')}\n`);
     }
-    results.push(await phase('baseline', ROUNDS + 1, baseline, requests.baseline));
 
-    const memory = { parley: parley.memory(), baseline: baseline.memory() };
-    const parleyExit = await parley.stop();
+    const results = await runRounds(baseline, opened, services.postgres);
+
+    const memory = { baseline: baseline.memory() };
+    for (const o of opened) memory[o.config.name] = o.memory();
     await baseline.stop();
-    if (parleyExit.code !== 0) problems.push(`parley did not stop cleanly (exit ${parleyExit.signal ?? parleyExit.code})`);
-
-    // What was acknowledged must be on disk: count it in the database parley closed.
-    const db = new Database(join(dataDir, 'parley.db'), { readonly: true });
-    const stored = db.prepare('SELECT count(*) FROM c2c_messages').pluck().get();
-    const edited = db.prepare("SELECT count(*) FROM c2c_messages WHERE body LIKE '%edited %'").pluck().get();
-    const storedInGroup = db.prepare('SELECT count(*) FROM group_messages').pluck().get();
-    const editedInGroup = db.prepare("SELECT count(*) FROM group_messages WHERE body LIKE '%edited %'").pluck().get();
-    const lastSeq = db.prepare('SELECT max(msg_seq) FROM group_messages').pluck().get();
-    db.close();
-    const answered = (kind) => results.filter((r) => r.kind === kind).reduce((n, r) => n + r.checked + r.warmup.checked - r.failed - r.warmup.failed, 0);
-    const acknowledgedSends = MESSAGES + answered('sendmsg');
-    if (stored < acknowledgedSends) problems.push(`only ${stored} messages stored, ${acknowledgedSends} sends acknowledged`);
-    const expectedEdited = Math.min(MESSAGES, answered('modify'));
-    if (edited < expectedEdited) problems.push(`only ${edited} seeded messages show an edit; at least ${expectedEdited} expected`);
-    const acknowledgedGroupSends = MESSAGES + answered('send_group_msg');
-    if (storedInGroup < acknowledgedGroupSends) problems.push(`only ${storedInGroup} group messages stored, ${acknowledgedGroupSends} sends acknowledged`);
-    if (lastSeq !== storedInGroup) problems.push(`group MsgSeq is not gapless: ${storedInGroup} messages, highest MsgSeq ${lastSeq}`);
-    const expectedGroupEdited = Math.min(MESSAGES, answered('modify_group_msg'));
-    if (editedInGroup < expectedGroupEdited) problems.push(`only ${editedInGroup} seeded group messages show an edit; at least ${expectedGroupEdited} expected`);
+    const stored = {};
+    for (const o of opened) {
+      problems.push(...(await o.stop()));
+      // What was acknowledged must be in the store: count it after parley closed it.
+      const facts = await o.stored();
+      const mine = results.filter((r) => r.config === o.config.name);
+      const answered = (kind) => mine.filter((r) => r.kind === kind).reduce((n, r) => n + r.checked + r.warmup.checked - r.failed - r.warmup.failed, 0);
+      const check = checkStored(o.config.name, facts, answered, MESSAGES, o.phases);
+      problems.push(...check.problems);
+      stored[o.config.name] = { ...facts, acknowledgedSends: check.acknowledgedSends, acknowledgedGroupSends: check.acknowledgedGroupSends };
+    }
     for (const r of results) {
-      for (const [what, f] of Object.entries({ ...r.warmup.failures, ...r.failures })) problems.push(`round ${r.round} ${r.kind}: ${f.count} × ${what} (${f.sample})`);
-      if (r.errors + r.timeouts > 0) problems.push(`round ${r.round} ${r.kind}: ${r.errors} connection errors, ${r.timeouts} timeouts`);
+      const label = `round ${r.round} ${r.config === 'baseline' ? '' : `${r.config} `}${r.kind}`;
+      for (const [what, f] of Object.entries({ ...r.warmup.failures, ...r.failures })) problems.push(`${label}: ${f.count} × ${what} (${f.sample})`);
+      if (r.errors + r.timeouts > 0) problems.push(`${label}: ${r.errors} connection errors, ${r.timeouts} timeouts`);
     }
 
-    const summary = report({ results, memory, phases: PHASES });
-    console.log(`stored after the run: ${fmt(stored)} messages (${fmt(acknowledgedSends)} sends acknowledged); ${fmt(edited)} of ${fmt(MESSAGES)} seeded messages edited`);
-    console.log(`group: ${fmt(storedInGroup)} messages, MsgSeq 1..${fmt(lastSeq)} (${fmt(acknowledgedGroupSends)} sends acknowledged); ${fmt(editedInGroup)} of ${fmt(MESSAGES)} seeded messages edited`);
+    printRuns(results);
+    let summary;
+    const sqlite = opened.find((o) => o.config.name === 'sqlite');
+    if (sqlite !== undefined) {
+      summary = report({ results: results.filter((r) => r.config === 'sqlite' || r.kind === 'baseline'), memory: { parley: memory.sqlite, baseline: memory.baseline }, phases: sqlite.phases });
+      const s = stored.sqlite;
+      console.log(`stored after the run: ${fmt(s.stored)} messages (${fmt(s.acknowledgedSends)} sends acknowledged); ${fmt(s.edited)} of ${fmt(MESSAGES)} seeded messages edited`);
+      if (sqlite.phases.some((p) => p.includes('group'))) {
+        console.log(`group: ${fmt(s.storedInGroup)} messages, MsgSeq 1..${fmt(s.lastSeq)} (${fmt(s.acknowledgedGroupSends)} sends acknowledged); ${fmt(s.editedInGroup)} of ${fmt(MESSAGES)} seeded messages edited`);
+      }
+    }
+    const scale = reportScale({ results, configs: opened.map((o) => ({ config: o.config, memory: memory[o.config.name] })) });
+    for (const o of opened) {
+      if (o.config.name === 'sqlite') continue;
+      const s = stored[o.config.name];
+      console.log(`${o.config.name}: ${fmt(s.stored)} messages stored (${fmt(s.acknowledgedSends)} sends acknowledged); ${fmt(s.edited)} of ${fmt(MESSAGES)} seeded messages edited`);
+    }
+    for (const s of services.skipped) console.log(`skipped ${s.configs.join(', ')}: ${s.why}`);
+    console.log(`the bench took ${fmt((performance.now() - began) / 60_000, 1)} min`);
 
     if (process.env['BENCH_JSON']) {
-      const settings = { connections: CONNECTIONS, seconds: SECONDS, warmup: WARMUP, rounds: ROUNDS, messages: MESSAGES };
-      const figures = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, settings, summary, results, memory, stored, acknowledgedSends, edited, problems };
+      const settings = { connections: CONNECTIONS, seconds: SECONDS, warmup: WARMUP, rounds: ROUNDS, messages: MESSAGES, phases: PHASES, configs: opened.map((o) => o.config.name) };
+      const configs = Object.fromEntries(opened.map((o) => [o.config.name, { ...o.config, phases: o.phases, env: o.env, nodes: o.nodes.length }]));
+      const figures = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, settings, configs, skipped: services.skipped, summary, scale, results, memory, stored, problems };
       writeFileSync(resolve(process.env['BENCH_JSON']), `${JSON.stringify(figures, null, 2)}\n`);
     }
   } catch (error) {
     problems.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
   } finally {
     await Promise.all(servers.map((s) => s.stop()));
-    rmSync(dataDir, { recursive: true, force: true });
+    await services.postgres?.close();
+    await services.redis?.close();
+    rmSync(dataRoot, { recursive: true, force: true });
   }
   if (problems.length > 0) {
     console.error(`\nFAILED: these figures are not trustworthy:\n${problems.map((p) => `  - ${p}`).join('\n')}`);

@@ -4,7 +4,9 @@ import { APIS } from './api/registry.js';
 import type { Deps } from './deps.js';
 import { MAX_BODY_BYTES } from './gateway/body.js';
 import { failure } from './gateway/envelope.js';
+import { mountFailedCallbacks } from './callbacks/failed-route.js';
 import { bodyFailure, mountGateway } from './gateway/route.js';
+import { mountEventStream } from './realtime/endpoint.js';
 
 /** A health check that has not answered in this time counts as down. */
 const HEALTH_TIMEOUT_MS = 2000;
@@ -83,5 +85,7 @@ export function createApp(deps: Deps, serve: ServeOptions = {}): FastifyInstance
   });
 
   mountGateway(app, deps, APIS);
+  mountFailedCallbacks(app, deps);
+  mountEventStream(app, deps);
   return app;
 }

@@ -1,6 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { type CallbackSettings, CallbackSettingsError, parseCallbackSettings } from './callbacks/settings.js';
 import { type Config, ConfigError } from './config.js';
 import { ensurePrivateDir, makePrivate } from './data-dir.js';
 import { isUserId } from './domain/user-id.js';
@@ -10,6 +11,8 @@ export interface App {
   readonly sdkappid: number;
   readonly secretKey: string;
   readonly admins: ReadonlySet<string>;
+  /** Its third-party callbacks (PARLEY_CALLBACK_* for the default app, `callback` in PARLEY_APPS_FILE); absent: none. */
+  readonly callback?: CallbackSettings;
 }
 
 /** The apps parley serves, the default one first. */
@@ -23,7 +26,23 @@ export interface Apps {
 /** Where the generated default app is kept, inside the data directory. */
 export const APP_FILE = 'app.json';
 
-function makeApp(sdkappid: unknown, secretKey: unknown, admins: unknown, where: string): App {
+/** An apps file entry's `callback`: {"url", "token", "commands", "onFailure"}. */
+function fileCallback(raw: unknown, where: string): CallbackSettings | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new ConfigError(`${where}: callback must be an object {"url": …, "token": …, "commands": […], "onFailure": "allow"}`);
+  const c = raw as Record<string, unknown>;
+  try {
+    return parseCallbackSettings(
+      { url: c['url'], token: c['token'], commands: c['commands'], onFailure: c['onFailure'] },
+      { url: `${where}: callback.url`, token: `${where}: callback.token`, commands: `${where}: callback.commands`, onFailure: `${where}: callback.onFailure` },
+    );
+  } catch (error) {
+    if (error instanceof CallbackSettingsError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
+function makeApp(sdkappid: unknown, secretKey: unknown, admins: unknown, where: string, callback?: CallbackSettings): App {
   if (!Number.isSafeInteger(sdkappid) || (sdkappid as number) < 1 || (sdkappid as number) > 0xffffffff) {
     throw new ConfigError(`${where}: sdkappid must be a whole number from 1 to 4294967295`);
   }
@@ -31,7 +50,7 @@ function makeApp(sdkappid: unknown, secretKey: unknown, admins: unknown, where: 
   if (!Array.isArray(admins) || admins.length === 0 || !admins.every(isUserId)) {
     throw new ConfigError(`${where}: admins must be a non-empty list of UserIDs (1-32 printable ASCII bytes, no spaces)`);
   }
-  return Object.freeze({ sdkappid: sdkappid as number, secretKey, admins: new Set(admins as string[]) });
+  return Object.freeze({ sdkappid: sdkappid as number, secretKey, admins: new Set(admins as string[]), ...(callback === undefined ? {} : { callback }) });
 }
 
 function readJson(path: string): unknown {
@@ -64,15 +83,16 @@ export function loadApps(config: Config): Apps {
     writeFileSync(path, `${JSON.stringify({ sdkappid, secretKey }, null, 2)}\n`, { mode: 0o600 });
     makePrivate(path); // a umask may have taken the owner's write access
   }
-  const defaultApp = makeApp(sdkappid, secretKey, [...config.admins], 'default app (PARLEY_SDKAPPID, PARLEY_SECRET_KEY, PARLEY_ADMINS)');
+  const defaultApp = makeApp(sdkappid, secretKey, [...config.admins], 'default app (PARLEY_SDKAPPID, PARLEY_SECRET_KEY, PARLEY_ADMINS)', config.callback);
   const bySdkAppId = new Map<number, App>([[defaultApp.sdkappid, defaultApp]]);
   if (config.appsFile !== undefined) {
     const listed = readJson(config.appsFile);
     if (listed === undefined) throw new ConfigError(`PARLEY_APPS_FILE ${config.appsFile} does not exist`);
     const entries = Array.isArray(listed) ? listed : (listed as { apps?: unknown }).apps;
     if (!Array.isArray(entries)) throw new ConfigError(`${config.appsFile}: expected a list of apps, or {"apps": [...]}`);
-    entries.forEach((e: { sdkappid?: unknown; secretKey?: unknown; admins?: unknown }, i) => {
-      const app = makeApp(e?.sdkappid, e?.secretKey, e?.admins ?? ['administrator'], `${config.appsFile} app #${i + 1}`);
+    entries.forEach((e: { sdkappid?: unknown; secretKey?: unknown; admins?: unknown; callback?: unknown }, i) => {
+      const where = `${config.appsFile} app #${i + 1}`;
+      const app = makeApp(e?.sdkappid, e?.secretKey, e?.admins ?? ['administrator'], where, fileCallback(e?.callback, where));
       if (bySdkAppId.has(app.sdkappid)) throw new ConfigError(`${config.appsFile}: SDKAppID ${app.sdkappid} is listed twice`);
       bySdkAppId.set(app.sdkappid, app);
     });

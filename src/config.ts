@@ -1,3 +1,5 @@
+import { type CallbackSettings, CallbackSettingsError, parseCallbackSettings } from './callbacks/settings.js';
+
 /**
  * The run contract (decisions.md §1): every setting parley reads from its environment, parsed once
  * into a frozen object. Nothing else reads process.env.
@@ -28,6 +30,24 @@ export interface Config {
   readonly tls: { readonly certFile: string; readonly keyFile: string } | undefined;
   /** Processes serving the port together (PARLEY_WORKERS or `--workers N`); 1: one process, no cluster. */
   readonly workers: number;
+  /** The user event stream (docs/events.md): retention, heartbeats and buffering (PARLEY_EVENTS_*). */
+  readonly events: EventStreamSettings;
+  /** Third-party callbacks of the default app (PARLEY_CALLBACK_*); undefined: none. */
+  readonly callback: CallbackSettings | undefined;
+  /** Seconds before the first retry of an after-callback; each later wait doubles (PARLEY_CALLBACK_RETRY_SECONDS). */
+  readonly callbackRetrySeconds: number;
+}
+
+/** How the event stream keeps and sends each user's events. */
+export interface EventStreamSettings {
+  /** Events kept per user for resuming (PARLEY_EVENTS_RETAIN_COUNT). */
+  readonly retainCount: number;
+  /** Seconds an event is kept for resuming (PARLEY_EVENTS_RETAIN_SECONDS). */
+  readonly retainSeconds: number;
+  /** Seconds between heartbeats; a socket that missed one is closed (PARLEY_EVENTS_PING_SECONDS). */
+  readonly pingSeconds: number;
+  /** Bytes a socket may have unsent before it is closed as a slow consumer (PARLEY_EVENTS_MAX_BUFFER). */
+  readonly maxBufferedBytes: number;
 }
 
 /** A setting that cannot be used as given. */
@@ -80,6 +100,28 @@ function workers(env: NodeJS.ProcessEnv, args: readonly string[]): number {
   return integer({ '--workers': given }, '--workers', 1, 1, MAX_WORKERS);
 }
 
+/** PARLEY_CALLBACK_URL and its companions; the others without the URL are a mistake worth naming. */
+function callbackSettings(env: NodeJS.ProcessEnv): CallbackSettings | undefined {
+  const url = text(env, 'PARLEY_CALLBACK_URL');
+  const token = text(env, 'PARLEY_CALLBACK_TOKEN');
+  const commands = text(env, 'PARLEY_CALLBACK_COMMANDS');
+  const onFailure = text(env, 'PARLEY_CALLBACK_ON_FAILURE');
+  if (url === undefined) {
+    const orphan = [token && 'PARLEY_CALLBACK_TOKEN', commands && 'PARLEY_CALLBACK_COMMANDS', onFailure && 'PARLEY_CALLBACK_ON_FAILURE'].find((n) => typeof n === 'string');
+    if (orphan !== undefined) throw new ConfigError(`${orphan} is set but PARLEY_CALLBACK_URL is not; set the callback URL too, or unset ${orphan}`);
+    return undefined;
+  }
+  try {
+    return parseCallbackSettings(
+      { url, token, commands, onFailure },
+      { url: 'PARLEY_CALLBACK_URL', token: 'PARLEY_CALLBACK_TOKEN', commands: 'PARLEY_CALLBACK_COMMANDS', onFailure: 'PARLEY_CALLBACK_ON_FAILURE' },
+    );
+  } catch (error) {
+    if (error instanceof CallbackSettingsError) throw new ConfigError(error.message);
+    throw error;
+  }
+}
+
 /** Reads the configuration from an environment (process.env in the server) and the command line's arguments. */
 export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[] = []): Config {
   const secretKey = text(env, 'PARLEY_SECRET_KEY');
@@ -106,5 +148,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[] = [])
     strictFields: flag(env, 'PARLEY_STRICT_FIELDS'),
     tls: tlsFiles(env),
     workers: workers(env, args),
+    events: Object.freeze({
+      retainCount: integer(env, 'PARLEY_EVENTS_RETAIN_COUNT', 200, 1, 100_000),
+      retainSeconds: integer(env, 'PARLEY_EVENTS_RETAIN_SECONDS', 600, 1, 604_800),
+      pingSeconds: integer(env, 'PARLEY_EVENTS_PING_SECONDS', 25, 1, 3600),
+      maxBufferedBytes: integer(env, 'PARLEY_EVENTS_MAX_BUFFER', 1_048_576, 16_384, 1_073_741_824),
+    }),
+    callback: callbackSettings(env),
+    callbackRetrySeconds: integer(env, 'PARLEY_CALLBACK_RETRY_SECONDS', 10, 1, 3600),
   });
 }

@@ -2,8 +2,10 @@ import { randomBytes, randomInt } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Apps } from './apps.js';
 import type { EventBus } from './bus/types.js';
+import type { Callbacks } from './callbacks/service.js';
 import type { Config } from './config.js';
 import type { RateLimiter } from './gateway/rate-limit.js';
+import type { Realtime } from './realtime/types.js';
 import type { Store } from './store/types.js';
 
 /** The time source; injected so tests can move it. */
@@ -31,12 +33,16 @@ export interface Deps {
   readonly apps: Apps;
   readonly store: Store;
   readonly bus: EventBus;
+  /** The user event streams and who is connected (docs/events.md): in process, or over Redis. */
+  readonly realtime: Realtime;
   readonly limiter: RateLimiter;
   readonly clock: Clock;
   readonly ids: Ids;
   readonly logger: FastifyBaseLogger;
   /** What /healthz checks; default: the store alone, as `store`. */
   readonly checks?: readonly HealthCheck[];
+  /** Third-party callbacks (callbacks/index.ts); absent: none fire, whatever the apps configure. */
+  readonly callbacks?: Callbacks;
 }
 
 export const systemClock: Clock = { nowMs: () => Date.now() };

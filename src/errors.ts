@@ -25,8 +25,8 @@ export const ERRORS = {
   70009: { meaning: 'The UserSig signature does not verify: it was made with another secret key or was altered.', action: 'Sign with the secret key of this SDKAppID.' },
   70013: { meaning: 'The identifier in the URL differs from the one the UserSig was generated for.', action: 'Use the UserSig generated for this identifier.' },
   70014: { meaning: 'The sdkappid in the URL differs from the one the UserSig was generated for.', action: 'Use a UserSig generated for this SDKAppID.' },
-  70107: { meaning: 'The account has not been imported (per account, in account_delete\'s ResultItem and batchsendmsg\'s ErrorList).', action: 'Import it with account_import first.' },
-  70402: { meaning: 'An account API was given an invalid parameter (UserID rules, list size, field types); for a bad item of a list, per item in its ResultItem entry.', action: 'Fix the field named in ErrorInfo (or ResultInfo); UserIDs are 1-32 bytes of printable ASCII without spaces.' },
+  70107: { meaning: 'The account has not been imported: for kick; per account in account_delete\'s ResultItem, and in batchsendmsg\'s and query_online_status\'s ErrorList.', action: 'Import it with account_import first.' },
+  70402: { meaning: 'An account API (or query_online_status) was given an invalid parameter (UserID rules, list size, field types); for a bad item of a list, per item in its ResultItem entry.', action: 'Fix the field named in ErrorInfo (or ResultInfo); UserIDs are 1-32 bytes of printable ASCII without spaces.' },
   70500: { meaning: 'Internal server error.', action: 'Retry; if it persists, report the request id from ErrorInfo with the server log.' },
 
   // Groups (group_open_http_svc, million_group_open_http_svc).
@@ -36,6 +36,7 @@ export const ERRORS = {
   10010: { meaning: 'The group (or the topic) does not exist, or has been destroyed.', action: 'Check the GroupId (and TopicId); create the group first.' },
   10014: { meaning: 'The group is full: MaxMemberCount would be exceeded.', action: 'Remove members first, or create the group with a larger MaxMemberCount.' },
   10015: { meaning: 'The GroupId is malformed.', action: 'Use the GroupId create_group returned: 1-48 bytes of printable ASCII without spaces.' },
+  10016: { meaning: 'The app server refused the group message: its Group.CallbackBeforeSendMsg answered ErrorCode 1 or a refusal code of its own (named in ErrorInfo), or could not be asked and its failure policy refuses. Nothing was stored or delivered.', action: 'See why in ErrorInfo; the app server decides what may be sent.' },
   10021: { meaning: 'The GroupId (or TopicId) is already in use.', action: 'Choose another custom id, or leave it out to have one generated.' },
   10030: { meaning: 'The message to recall does not exist (per message, in RecallRetList).', action: 'Check the MsgSeq and TopicId.' },
   80002: { meaning: 'The group message is too long: MsgBody JSON plus CloudCustomData is over 12 KB.', action: 'Send at most 12,288 bytes (MsgBody JSON plus CloudCustomData); split longer content.' },
@@ -45,6 +46,7 @@ export const ERRORS = {
   // One-to-one messages and modify_c2c_msg (openim).
   20001: { meaning: 'The request is invalid: a required field is missing or malformed, or there is nothing to do.', action: 'Fix the field named in ErrorInfo.' },
   20003: { meaning: 'From_Account has never been imported.', action: 'Import the account, or name the right one.' },
+  20006: { meaning: 'The app server refused the one-to-one message: its C2C.CallbackBeforeSendMsg answered ErrorCode 1 or a refusal code of its own (named in ErrorInfo), or could not be asked and its failure policy refuses. Nothing was stored or delivered.', action: 'See why in ErrorInfo; the app server decides what may be sent.' },
   20022: { meaning: 'The message to recall does not exist.', action: 'Check From_Account, To_Account and MsgKey.' },
   20023: { meaning: 'The message has been recalled.', action: 'A recalled message can be neither recalled again nor modified.' },
   20026: { meaning: 'No stored message matches the given key.', action: 'Check the MsgKey (or GroupId and MsgSeq) and the accounts; query history to find it.' },

@@ -51,6 +51,11 @@ const TABLES: readonly { name: string; columns: readonly string[]; booleans?: re
     columns: ['app', 'group_id', 'topic_id', 'msg_seq', 'msg_random', 'msg_time', 'from_account', 'priority', 'body', 'cloud_custom_data', 'recalled', 'to_accounts'],
     booleans: ['recalled'],
   },
+  // Callbacks not yet delivered (or failed) carry over, with new ids in PostgreSQL's sequence.
+  {
+    name: 'callback_outbox',
+    columns: ['app', 'delivery_id', 'command', 'client_ip', 'body', 'created_at', 'attempts', 'next_attempt_at', 'last_error', 'failed_at'],
+  },
 ];
 
 /** Rows per INSERT: columns × rows stays under PostgreSQL's 65535 bind parameters. */
@@ -94,6 +99,8 @@ export async function migrateToPostgres(dataDir: string, url: string, options: {
 async function copyTable(source: Database.Database, target: pg.ClientBase, table: (typeof TABLES)[number]): Promise<number> {
   const existing = await target.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table.name}`);
   if ((existing.rows[0]?.n ?? 0) > 0) throw new Error(`the target's ${table.name} table is not empty; migrate into an empty database (or schema)`);
+  // A data directory last served by an older parley may lack tables added since (callback_outbox).
+  if (source.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table.name) === undefined) return 0;
   const columns = table.columns;
   const booleans = new Set(table.booleans ?? []);
   const rows = source.prepare(`SELECT ${columns.join(', ')} FROM ${table.name}`).raw().iterate() as IterableIterator<unknown[]>;

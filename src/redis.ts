@@ -41,6 +41,20 @@ export function openRedis(url: string, options: RedisConnectionOptions): Redis {
   return redis;
 }
 
+/** Resolves once the connection is ready, or after `ms` if it is not (the caller goes on either way). */
+export function whenReady(redis: Redis, ms: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      redis.off('ready', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    redis.once('ready', done);
+  });
+}
+
 /** True while the connection can carry commands. */
 export function redisReady(redis: Redis): boolean {
   return redis.status === 'ready';

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createSecureContext } from 'node:tls';
 import { pino } from 'pino';
 import { createApp, type ServeOptions } from './app.js';
+import { openCallbacks } from './callbacks/index.js';
 import { type Apps, loadApps } from './apps.js';
 import { isClusterPrimary, isClusterWorker, reportReady, runPrimary } from './cluster.js';
 import { type Config, ConfigError, loadConfig } from './config.js';
@@ -81,16 +82,22 @@ async function main(): Promise<void> {
   }
   const { store, check } = await openConfiguredStore(config, { shared: config.workers > 1 });
   const shared = openShared(config, logger);
+  // Listen once Redis answers (or after 5 s without it: /healthz then says what is down).
+  await shared.ready(5000);
+  // Third-party callbacks: the outbox dispatcher starts here and stops (after its deliveries in flight) on SIGTERM.
+  const callbackRuntime = openCallbacks({ store, apps, clock: systemClock, logger, strictFields: config.strictFields, firstRetrySeconds: config.callbackRetrySeconds });
   const deps: Deps = {
     config,
     apps,
     store,
     checks: [check, ...shared.checks],
     bus: shared.bus,
+    realtime: shared.realtime,
     limiter: shared.limiter,
     clock: systemClock,
     ids: randomIds,
     logger,
+    callbacks: callbackRuntime.callbacks,
   };
   // Admin identifiers are accounts too: they send when From_Account is left out.
   for (const app of apps.bySdkAppId.values()) {
@@ -121,6 +128,7 @@ async function main(): Promise<void> {
     note('info', 'stopping: finishing in-flight requests', { signal });
     app
       .close()
+      .then(() => callbackRuntime.close())
       .then(() => shared.close())
       .then(() => store.close())
       .then(() => {

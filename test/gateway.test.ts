@@ -6,8 +6,9 @@ import { pino } from 'pino';
 import { createApp } from '../src/app.js';
 import { createMemoryBus } from '../src/bus/memory.js';
 import { loadConfig } from '../src/config.js';
-import { type Deps, randomIds } from '../src/deps.js';
+import { type Deps, randomIds, systemClock } from '../src/deps.js';
 import { createMemoryRateLimiter } from '../src/gateway/rate-limit.js';
+import { openMemoryRealtime } from '../src/realtime/open.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { queryTestSchema } from './pg.js';
 import { signUserSig } from '../src/usersig/sign.js';
@@ -578,6 +579,7 @@ describe('logs never hold a UserSig', () => {
       apps: { defaultApp: TEST_APP, bySdkAppId: new Map([[TEST_APP.sdkappid, TEST_APP]]), generatedKey: false },
       store,
       bus: createMemoryBus(() => undefined),
+      realtime: openMemoryRealtime(systemClock, loadConfig({}).events),
       limiter: createMemoryRateLimiter(),
       clock: testClock(),
       ids: randomIds,

@@ -7,12 +7,14 @@ import { pino } from 'pino';
 import { createApp } from '../src/app.js';
 import type { App, Apps } from '../src/apps.js';
 import { createMemoryBus } from '../src/bus/memory.js';
+import { openCallbacks } from '../src/callbacks/index.js';
 import type { ParleyEvent } from '../src/bus/types.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { type Clock, type Deps, randomIds } from '../src/deps.js';
 import { createMemoryRateLimiter } from '../src/gateway/rate-limit.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import type { Store } from '../src/store/types.js';
+import { closeRealtime, openMemoryRealtime } from '../src/realtime/open.js';
 import { openShared, type Shared } from '../src/shared.js';
 import { signUserSig } from '../src/usersig/sign.js';
 import { openTestPostgres } from './pg.js';
@@ -172,33 +174,39 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
   const redisUrl = storeKind === 'postgres' ? process.env['PARLEY_TEST_REDIS_URL'] : undefined;
   const redisEnv = redisUrl === undefined || redisUrl === '' ? {} : { PARLEY_REDIS_URL: redisUrl, PARLEY_REDIS_PREFIX: `parley-test-${process.pid}-${randomBytes(4).toString('hex')}` };
   const config: Config = loadConfig({ PARLEY_DATA_DIR: dataDir, PARLEY_RATE_LIMIT: '0', PARLEY_PORT: '0', ...redisEnv, ...options.env });
-  const apps: Apps = { defaultApp: TEST_APP, bySdkAppId: new Map([[TEST_APP.sdkappid, TEST_APP]]), generatedKey: false };
+  // The test app takes the default app's callback settings (PARLEY_CALLBACK_* in options.env), as loadApps gives them.
+  const testApp: App = config.callback === undefined ? TEST_APP : Object.freeze({ ...TEST_APP, callback: config.callback });
+  const apps: Apps = { defaultApp: testApp, bySdkAppId: new Map([[testApp.sdkappid, testApp]]), generatedKey: false };
   const pgStore = storeKind === 'postgres' ? await openTestPostgres() : undefined;
   const store = pgStore ?? (await (options.store ?? openSqliteStore)(dataDir));
   const clock = testClock();
   const events: ParleyEvent[] = [];
   const logger = options.logLines === undefined ? pino({ level: 'silent' }) : pino({ level: 'debug' }, { write: (line: string) => options.logLines?.push(line) });
-  const shared: Shared =
-    config.redisUrl === undefined
-      ? {
-          limiter: createMemoryRateLimiter(),
-          bus: createMemoryBus((error) => {
-            throw error;
-          }),
-          checks: [],
-          close: () => Promise.resolve(),
-        }
-      : openShared(config, logger);
+  const inProcess = (realtime = openMemoryRealtime(clock, config.events)): Shared => ({
+    limiter: createMemoryRateLimiter(),
+    bus: createMemoryBus((error) => {
+      throw error;
+    }),
+    realtime,
+    checks: [],
+    ready: () => Promise.resolve(),
+    close: () => closeRealtime(realtime),
+  });
+  const shared: Shared = config.redisUrl === undefined ? inProcess() : openShared(config, logger, clock);
+  await shared.ready(5000);
   const bus = shared.bus;
   bus.subscribe((e) => events.push(e));
+  const callbackRuntime = openCallbacks({ store, apps, clock, logger, strictFields: config.strictFields, firstRetrySeconds: config.callbackRetrySeconds });
   const deps: Deps = {
     config,
     apps,
     store,
     bus,
+    realtime: shared.realtime,
     limiter: shared.limiter,
     clock,
     ids: randomIds,
+    callbacks: callbackRuntime.callbacks,
     logger,
   };
   await store.importAccounts(TEST_APP.sdkappid, [...TEST_APP.admins].map((userId) => ({ userId })));
@@ -233,6 +241,7 @@ export async function startServer(options: TestServerOptions = {}): Promise<Test
       if (closed) return;
       closed = true;
       await app.close();
+      await callbackRuntime.close();
       await bus.close();
       await shared.close();
       await store.close();

@@ -9,6 +9,7 @@ import { type Deps, randomIds, systemClock } from '../src/deps.js';
 import { createRedisBudget } from '../src/gateway/budget-redis.js';
 import { createLeasedRateLimiter } from '../src/gateway/rate-limit-leased.js';
 import type { RateLimiter } from '../src/gateway/rate-limit.js';
+import { openMemoryRealtime } from '../src/realtime/open.js';
 import { closeRedis, openRedis, redisReady } from '../src/redis.js';
 import { openSqliteStore } from '../src/store/sqlite/index.js';
 import { budgetContract } from './budget-contract.js';
@@ -182,6 +183,7 @@ describe('Redis outage (a private redis-server, stopped and started by this test
       apps: { defaultApp: TEST_APP, bySdkAppId: new Map([[TEST_APP.sdkappid, TEST_APP]]), generatedKey: false },
       store,
       bus: createMemoryBus(() => undefined),
+      realtime: openMemoryRealtime(systemClock, loadConfig({}).events),
       limiter: createLeasedRateLimiter(budget),
       clock: systemClock,
       ids: randomIds,

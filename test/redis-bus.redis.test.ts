@@ -8,7 +8,7 @@ import { connect, privateRedis, ready, testRedisUrl, uniquePrefix, until } from 
 
 /** A numbered event from one node; `from` names the node, `msgKey` the number. */
 function sent(node: string, n: number): C2CSentEvent {
-  return { type: 'c2c.sent', app: 1400123456, from: node, to: 'peer', msgKey: String(n), eventTime: 1_900_000_000_000 + n };
+  return { type: 'c2c.sent', app: 1400123456, from: node, to: 'peer', msgKey: String(n), seq: n, random: n, time: 1_900_000_000, body: '[]', cloudCustomData: '', senderSync: true, eventTime: 1_900_000_000_000 + n };
 }
 
 /** Waits until every node's subscriber is on the channel, so nothing published next is missed. */

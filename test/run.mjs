@@ -52,6 +52,31 @@ if (process.env['PARLEY_TEST_DATABASE_URL']) {
   console.log(`skipped: the ${apiSuites.length} API suites on PostgreSQL (set PARLEY_TEST_DATABASE_URL to run them)`);
 }
 
+// Schemas a killed test run left behind (parley_test_<pid>_…, of a process that no longer runs).
+if (process.env['PARLEY_TEST_DATABASE_URL']) {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: process.env['PARLEY_TEST_DATABASE_URL'] });
+  try {
+    await client.connect();
+    const { rows } = await client.query("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'parley\\_test\\_%'");
+    const alive = (pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const stale = rows.map((r) => r.nspname).filter((name) => !alive(Number(name.split('_')[2])));
+    for (const name of stale) await client.query(`DROP SCHEMA ${client.escapeIdentifier(name)} CASCADE`);
+    if (stale.length > 0) console.log(`dropped ${stale.length} test schemas left behind by earlier runs`);
+  } catch (error) {
+    console.log(`PostgreSQL at PARLEY_TEST_DATABASE_URL does not answer: ${error.message}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 const codesDir = mkdtempSync(join(tmpdir(), 'parley-codes-'));
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...selected], {
   stdio: 'inherit',

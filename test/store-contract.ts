@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { Store } from '../src/store/types.js';
+import type { NewCallback, Store } from '../src/store/types.js';
 
 const APP = 1;
 const body = (t: string) => JSON.stringify([{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }]);
@@ -47,6 +47,16 @@ const groupSend = (groupId: string, random: number, over: Partial<Parameters<Sto
   memberOnly: true,
   toAccounts: [],
   ...over,
+});
+
+/** An after-callback row as a handler would build it. */
+const callback = (id: string, createdAt = 1000): NewCallback => ({
+  app: APP,
+  deliveryId: id,
+  command: 'C2C.CallbackAfterSendMsg',
+  clientIp: '127.0.0.1',
+  body: JSON.stringify({ CallbackCommand: 'C2C.CallbackAfterSendMsg', id }),
+  createdAt,
 });
 
 /**
@@ -123,6 +133,28 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(page.messages.map((m) => [m.recalled, m.body, m.cloudCustomData]), [[true, '[]', '']]);
       }));
 
+    test('one-to-one: modifications made together (one turn) each get their own outcome, in order', () =>
+      withStore(async (s) => {
+        for (const seq of [1, 2, 3]) await s.sendC2C(APP, send({ seq, random: seq }));
+        const ref = (seq: number) => ({ from: 'a', to: 'b', seq, random: seq, time: 1000 });
+        await s.recallC2C(APP, ref(3));
+        const outcomes = await Promise.all([
+          s.modifyC2C(APP, ref(1), { body: body('first'), maxSize: 12288 }),
+          s.modifyC2C(APP, ref(2), { cloudCustomData: 'two', maxSize: 12288 }),
+          s.modifyC2C(APP, ref(1), { body: body('second'), maxSize: 12288 }),
+          s.modifyC2C(APP, ref(3), { body: body('x'), maxSize: 12288 }),
+          s.modifyC2C(APP, ref(9), { body: body('x'), maxSize: 12288 }),
+          s.modifyC2C(APP, ref(2), { body: body('y'.repeat(300)), maxSize: 100 }),
+          s.modifyC2C(APP, ref(1), { cloudCustomData: 'third', maxSize: 12288 }),
+        ]);
+        assert.deepEqual(
+          outcomes.map((o) => (o.kind === 'ok' ? [o.body, o.cloudCustomData] : o.kind)),
+          [[body('first'), ''], [body('x'), 'two'], [body('second'), ''], 'recalled', 'not_found', 'too_large', [body('second'), 'third']],
+        );
+        const page = await s.pageC2C(APP, { owner: 'a', peer: 'b', minTime: 0, maxTime: 2000, maxCount: 10 });
+        assert.deepEqual(page.messages.map((m) => [m.seq, m.body, m.cloudCustomData]), [[1, body('second'), 'third'], [2, body('x'), 'two'], [3, '[]', '']]);
+      }));
+
     test('groups: create once, members, gapless MsgSeq per group and topic, dedup, no history when not kept', () =>
       withStore(async (s) => {
         assert.equal(await s.createGroup(APP, newGroup('g1')), true);
@@ -184,6 +216,79 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(await s.destroyGroup(APP, 'g2'), false);
         await s.createGroup(APP, newGroup('g2', 'Community'));
         assert.deepEqual(await s.groupKind(APP, 'g2'), { groupId: 'g2', type: 'Community', supportTopic: true }, 'a re-used id is the new group');
+      }));
+
+    test('outbox: rows commit with the write that caused them, from its outcome; none when the write is rolled back', () =>
+      withStore(async (s) => {
+        const seen: string[] = [];
+        const hook = (tag: string) => (outcome: unknown) => {
+          seen.push(`${tag}:${JSON.stringify(outcome instanceof Object && 'kind' in outcome ? outcome.kind : outcome)}`);
+          return [callback(tag)];
+        };
+        await s.sendC2C(APP, send(), hook('send'));
+        await s.modifyC2C(APP, { from: 'a', to: 'b', seq: 1, random: 1, time: 1000 }, { cloudCustomData: 'x', maxSize: 12288 }, hook('modify'));
+        await s.recallC2C(APP, { from: 'a', to: 'b', seq: 1, random: 1, time: 1000 }, hook('recall'));
+        await s.createGroup(APP, newGroup('g'));
+        await s.sendGroupMessage(APP, groupSend('g', 1), hook('gsend'));
+        await s.modifyGroupMessage(APP, 'g', '', 1, { cloudCustomData: 'x', maxSize: 12288 }, hook('gmodify'));
+        await s.recallGroupMessage(APP, 'g', '', 1, hook('grecall'));
+        // The hook sees refusals too, and adds nothing for them.
+        await s.recallGroupMessage(APP, 'g', '', 9, (outcome) => (outcome === 'ok' ? [callback('never')] : []));
+        await s.enqueueCallbacks([callback('loose')]);
+        assert.deepEqual(seen, ['send:"stored"', 'modify:"ok"', 'recall:"ok"', 'gsend:"stored"', 'gmodify:"ok"', 'grecall:"ok"']);
+        // A hook that throws takes its write down with it: neither the message nor a row is kept.
+        await assert.rejects(
+          s.sendC2C(APP, send({ seq: 77 }), () => {
+            throw new Error('no');
+          }),
+        );
+        const page = await s.pageC2C(APP, { owner: 'a', peer: 'b', minTime: 0, maxTime: 2000, maxCount: 100 });
+        assert.ok(!page.messages.some((m) => m.seq === 77), 'the write rolled back with its hook');
+        const claimed = await s.claimCallbacks(1000, 100, 100);
+        assert.deepEqual(claimed.map((c) => c.deliveryId).sort(), ['gmodify', 'grecall', 'gsend', 'loose', 'modify', 'recall', 'send']);
+        const first = claimed[0];
+        assert.ok(first !== undefined);
+        assert.equal(first.attempts, 1);
+        assert.equal(first.body, callback(first.deliveryId).body);
+        assert.equal(first.clientIp, '127.0.0.1');
+      }));
+
+    test('outbox: claims lease rows; settling retries, delivers or fails them; failed ones are listed and purged', () =>
+      withStore(async (s) => {
+        await s.enqueueCallbacks([callback('r1', 1000), callback('r2', 1001), callback('r3', 5000)]);
+        assert.deepEqual((await s.claimCallbacks(999, 10, 100)).length, 0, 'nothing is due before its time');
+        const claimed = await s.claimCallbacks(2000, 10, 100);
+        assert.deepEqual(claimed.map((c) => [c.deliveryId, c.attempts]), [['r1', 1], ['r2', 1]], 'due rows, oldest first');
+        assert.equal((await s.claimCallbacks(2050, 10, 100)).length, 0, 'leased rows go to no other claim');
+        const again = await s.claimCallbacks(2101, 10, 100);
+        assert.deepEqual(again.map((c) => [c.deliveryId, c.attempts]), [['r1', 2], ['r2', 2]], 'a lease that ran out frees the row');
+        const [r1, r2] = again;
+        assert.ok(r1 !== undefined && r2 !== undefined);
+        await s.settleCallback(r1.id, 1, { kind: 'delivered' });
+        assert.equal((await s.claimCallbacks(2300, 10, 100)).length, 2, 'a stale settlement (an older attempt) is ignored');
+        await s.settleCallback(r1.id, 3, { kind: 'delivered' });
+        await s.settleCallback(r2.id, 3, { kind: 'retry', at: 9000, error: 'HTTP 500' });
+        assert.equal((await s.claimCallbacks(8999, 10, 100)).filter((c) => c.deliveryId !== 'r3').length, 0, 'a retry waits for its time');
+        const r2again = (await s.claimCallbacks(9000, 10, 100)).find((c) => c.deliveryId === 'r2');
+        assert.equal(r2again?.attempts, 4);
+        await s.settleCallback(r2.id, 4, { kind: 'failed', at: 9500, error: 'connect ECONNREFUSED' });
+        assert.equal((await s.claimCallbacks(99_999, 10, 100)).filter((c) => c.deliveryId === 'r2').length, 0, 'a failed row is never claimed');
+        const failed = await s.failedCallbacks(APP, 10, 0);
+        assert.deepEqual(failed.map((f) => [f.deliveryId, f.attempts, f.failedAt, f.lastError]), [['r2', 4, 9500, 'connect ECONNREFUSED']]);
+        assert.equal((await s.failedCallbacks(2, 10, 0)).length, 0, 'per app');
+        assert.equal((await s.failedCallbacks(APP, 10, failed[0]?.id ?? 0)).length, 0, 'paged by id');
+        assert.equal(await s.purgeFailedCallbacks(9500), 0);
+        assert.equal(await s.purgeFailedCallbacks(9501), 1);
+        assert.equal((await s.failedCallbacks(APP, 10, 0)).length, 0);
+      }));
+
+    test('outbox: concurrent claims never hand out one row twice', () =>
+      withStore(async (s) => {
+        await s.enqueueCallbacks(Array.from({ length: 30 }, (_, i) => callback(`c${i}`)));
+        const [x, y] = await Promise.all([s.claimCallbacks(2000, 20, 10_000), s.claimCallbacks(2000, 20, 10_000)]);
+        const ids = [...x, ...y].map((c) => c.deliveryId);
+        assert.equal(new Set(ids).size, ids.length, 'no row in both claims');
+        assert.equal(ids.length, 30, 'every due row was claimed');
       }));
 
     test('many concurrent writes all resolve, each once, and a closed store refuses more', async () => {

@@ -33,7 +33,7 @@ export const REFERENCE_OF = { 'sqlite-redis': 'sqlite-limit', 'sqlite-2': 'sqlit
  * services' control handles (openPostgres, openRedisControl); `tag` makes its schema and prefix
  * unique to this run.
  */
-export async function openConfig(config, { root, dataDir, messages, phases, postgres, postgresUrl, redisUrl, tag, nodeArgs = [] }) {
+export async function openConfig(config, { root, dataDir, messages, phases, postgres, redis, redisUrl, tag, nodeArgs = [] }) {
   const env = {
     PARLEY_PORT: '0',
     PARLEY_DATA_DIR: dataDir,
@@ -50,7 +50,7 @@ export async function openConfig(config, { root, dataDir, messages, phases, post
   if (config.store === 'postgres') env.PARLEY_DATABASE_URL = await postgres.createSchema(schema);
   if (config.redis) {
     env.PARLEY_REDIS_URL = redisUrl;
-    env.PARLEY_REDIS_PREFIX = `parley-bench-${tag}-${config.name}`;
+    env.PARLEY_REDIS_PREFIX = redis.use(`parley-bench-${tag}-${config.name}`);
   }
   const nodes = [];
   const open = {
@@ -109,16 +109,17 @@ export async function openConfig(config, { root, dataDir, messages, phases, post
  */
 export function checkStored(name, facts, answered, messages, phases) {
   const problems = [];
+  const grouped = phases.some((p) => GROUP_PHASES.includes(p));
   const acknowledgedSends = messages + answered('sendmsg');
   if (facts.stored < acknowledgedSends) problems.push(`${name}: only ${facts.stored} messages stored, ${acknowledgedSends} sends acknowledged`);
   const expectedEdited = Math.min(messages, answered('modify'));
   if (facts.edited < expectedEdited) problems.push(`${name}: only ${facts.edited} seeded messages show an edit; at least ${expectedEdited} expected`);
-  if (phases.some((p) => GROUP_PHASES.includes(p))) {
+  if (grouped) {
     const acknowledgedGroupSends = messages + answered('send_group_msg');
     if (facts.storedInGroup < acknowledgedGroupSends) problems.push(`${name}: only ${facts.storedInGroup} group messages stored, ${acknowledgedGroupSends} sends acknowledged`);
     if (facts.lastSeq !== facts.storedInGroup) problems.push(`${name}: group MsgSeq is not gapless: ${facts.storedInGroup} messages, highest MsgSeq ${facts.lastSeq}`);
     const expectedGroupEdited = Math.min(messages, answered('modify_group_msg'));
     if (facts.editedInGroup < expectedGroupEdited) problems.push(`${name}: only ${facts.editedInGroup} seeded group messages show an edit; at least ${expectedGroupEdited} expected`);
   }
-  return { problems, acknowledgedSends, acknowledgedGroupSends: messages + answered('send_group_msg') };
+  return { problems, acknowledgedSends, acknowledgedGroupSends: grouped ? messages + answered('send_group_msg') : undefined };
 }

@@ -21,53 +21,71 @@ function table(rows) {
   return rows.map((r) => r.map((cell, c) => (c < 2 ? String(cell).padEnd(widths[c]) : String(cell).padStart(widths[c]))).join('  ')).join('\n');
 }
 
-/**
- * Prints every phase, then the medians over rounds and the targets. Each parley phase is compared
- * with the mean of the baselines that open and close its round.
- */
-export function report({ results, memory, phases }) {
-  const baselineOf = new Map(results.filter((r) => r.kind === 'baseline').map((r) => [r.round, r.requestsPerSecond]));
-  const ceilingOf = (round) => ((baselineOf.get(round) ?? NaN) + (baselineOf.get(round + 1) ?? NaN)) / 2;
-  const ratioOf = (r) => (r.kind === 'baseline' ? undefined : r.requestsPerSecond / ceilingOf(r.round));
+/** Server CPU per call in µs: CPU seconds per wall second over calls per second. */
+export const cpuPerCall = (r, seconds = r.cpu.server) => (seconds * 1e6) / r.requestsPerSecond;
 
+/** Every run of every configuration, in the order they ran, with its ratio to the ceiling around it. */
+export function printRuns(results) {
+  const services = results.some((r) => r.cpu.postgres > 0.05 || r.cpu.redis > 0.05);
   console.log('');
   console.log(
     table([
-      ['round', 'phase', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'requests', 'failed', 'server CPU', 'generator CPU'],
+      ['round', 'phase', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'requests', 'failed', 'server CPU', 'µs/call', 'generator CPU', ...(services ? ['PostgreSQL CPU', 'Redis CPU'] : [])],
       ...results.map((r) => [
         String(r.round),
-        r.kind,
+        r.config === 'baseline' ? 'baseline' : `${r.config} ${r.kind}`,
         fmt(r.requestsPerSecond),
-        ratioOf(r) === undefined ? '' : fmt(ratioOf(r), 2),
+        r.ceiling === undefined ? '' : fmt(r.requestsPerSecond / r.ceiling, 2),
         fmt(r.latency.p50),
         fmt(r.latency.p99),
         fmt(r.total),
         fmt(r.failed + r.warmup.failed),
         pct(r.cpu.server),
+        fmt(cpuPerCall(r), 1),
         pct(r.cpu.generator),
+        ...(services ? [pct(r.cpu.postgres), pct(r.cpu.redis)] : []),
       ]),
     ]),
   );
+}
 
-  const baselines = [...baselineOf.values()];
+/**
+ * Prints the medians over rounds of the embedded store's phases (the `sqlite` configuration) and
+ * its targets. Each phase is compared with the mean of the baselines just before and after its
+ * block (`r.ceiling`, set when it ran).
+ */
+export function report({ results, memory, phases }) {
+  const baselineRuns = results.filter((r) => r.kind === 'baseline');
+  const ratioOf = (r) => r.requestsPerSecond / r.ceiling;
+
+  const baselines = baselineRuns.map((r) => r.requestsPerSecond);
   const ceiling = median(baselines);
-  const summary = { ceiling, baselineMin: Math.min(...baselines), baselineMax: Math.max(...baselines), phases: {} };
-  const rows = [['', 'phase', 'req/s', 'ratio', 'ratio range', 'p99 ms']];
-  rows.push(['', 'baseline', fmt(ceiling), '1.00', '', fmt(median(results.filter((r) => r.kind === 'baseline').map((r) => r.latency.p99)))]);
+  const ceilingCpu = median(baselineRuns.map((r) => cpuPerCall(r)));
+  const summary = { ceiling, ceilingCpuPerCall: ceilingCpu, baselineMin: Math.min(...baselines), baselineMax: Math.max(...baselines), phases: {} };
+  const rows = [['', 'phase', 'req/s', 'ratio', 'ratio range', 'p99 ms', 'µs/call', '× ceiling']];
+  rows.push(['', 'baseline', fmt(ceiling), '1.00', '', fmt(median(baselineRuns.map((r) => r.latency.p99))), fmt(ceilingCpu, 1), '1.00']);
   for (const kind of phases) {
     const runs = results.filter((r) => r.kind === kind);
     const ratios = runs.map(ratioOf);
-    const figures = { requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)), ratio: median(ratios), ratioMin: Math.min(...ratios), ratioMax: Math.max(...ratios), p99: median(runs.map((r) => r.latency.p99)) };
+    const figures = {
+      requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
+      ratio: median(ratios),
+      ratioMin: Math.min(...ratios),
+      ratioMax: Math.max(...ratios),
+      p99: median(runs.map((r) => r.latency.p99)),
+      cpuPerCall: median(runs.map((r) => cpuPerCall(r))),
+      cpuTimesCeiling: median(runs.map((r) => cpuPerCall(r) / r.ceilingCpuPerCall)),
+    };
     summary.phases[kind] = figures;
-    rows.push(['', kind, fmt(figures.requestsPerSecond), fmt(figures.ratio, 2), `${fmt(figures.ratioMin, 2)}–${fmt(figures.ratioMax, 2)}`, fmt(figures.p99)]);
+    rows.push(['', kind, fmt(figures.requestsPerSecond), fmt(figures.ratio, 2), `${fmt(figures.ratioMin, 2)}–${fmt(figures.ratioMax, 2)}`, fmt(figures.p99), fmt(figures.cpuPerCall, 1), fmt(figures.cpuTimesCeiling, 2)]);
   }
-  console.log('\nmedians over the rounds (ratio: to the mean of the baselines around each run)');
+  console.log('\nSQLite (rate limit off), medians over the rounds (ratio: to the mean of the baselines around each run; µs/call: parley\'s CPU per call)');
   console.log(table(rows));
   console.log(`baseline runs ranged ${fmt(summary.baselineMin)}–${fmt(summary.baselineMax)} req/s`);
 
   // Which process limited each phase: the figures mean different things when the load generator,
   // rather than the server, ran out of CPU, or when neither did (other load on a shared machine).
-  const generatorBound = results.filter((r) => r.kind === 'baseline' && r.cpu.generator >= BUSY);
+  const generatorBound = baselineRuns.filter((r) => r.cpu.generator >= BUSY);
   if (generatorBound.length > 0) {
     console.log(`note: in ${generatorBound.length} of ${baselines.length} baseline runs the load generator, not node:http, was the limit (generator CPU >= ${pct(BUSY)}); the ceiling is the generator's`);
   }

@@ -72,13 +72,14 @@ export async function openPostgres(url) {
 /** Connects to Redis at `url`, or resolves with why it cannot; can delete the keys under a prefix. */
 export async function openRedisControl(url) {
   const redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, connectTimeout: 2000, retryStrategy: () => null });
-  redis.on('error', () => {});
+  let firstError; // the socket's own error says more than "Connection is closed"
+  redis.on('error', (error) => (firstError ??= error));
   try {
     await redis.connect();
     await redis.ping();
   } catch (error) {
     redis.disconnect();
-    return { reason: describe(error) };
+    return { reason: describe(firstError ?? error) };
   }
   const prefixes = [];
   return {

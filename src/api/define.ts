@@ -10,6 +10,8 @@ export interface ApiContext {
   /** The admin identifier of the call. */
   readonly identifier: string;
   readonly requestId: string;
+  /** The caller's address, as callbacks report it in ClientIP. */
+  readonly clientIp: string;
 }
 
 /** A failed check: the code to answer with and an ErrorInfo a person can act on. */

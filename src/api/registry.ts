@@ -10,6 +10,7 @@ import { send_group_msg } from './group_open_http_svc/send_group_msg.js';
 import { account_check } from './im_open_login_svc/account_check.js';
 import { account_delete } from './im_open_login_svc/account_delete.js';
 import { account_import } from './im_open_login_svc/account_import.js';
+import { kick } from './im_open_login_svc/kick.js';
 import { multiaccount_import } from './im_open_login_svc/multiaccount_import.js';
 import { create_topic } from './million_group_open_http_svc/create_topic.js';
 import { destroy_topic } from './million_group_open_http_svc/destroy_topic.js';
@@ -19,6 +20,7 @@ import { admin_msgwithdraw } from './openim/admin_msgwithdraw.js';
 import { batchsendmsg } from './openim/batchsendmsg.js';
 import { modify_c2c_msg } from './openim/modify_c2c_msg.js';
 import { modify_group_msg } from './openim/modify_group_msg.js';
+import { query_online_status } from './openim/query_online_status.js';
 import { sendmsg } from './openim/sendmsg.js';
 
 /** Every API parley serves, in the order the README lists them. */
@@ -44,4 +46,6 @@ export const APIS: readonly ApiDefinition[] = [
   get_topic,
   destroy_topic,
   modify_group_msg,
+  kick,
+  query_online_status,
 ];

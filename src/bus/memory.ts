@@ -21,6 +21,11 @@ export function createMemoryBus(onError: (error: unknown) => void): EventBus {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
+    // In one process every event is this process's own.
+    subscribeLocal(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     close() {
       listeners.clear();
       return Promise.resolve();

@@ -4,15 +4,21 @@ import { redisReady } from '../redis.js';
 import { createMemoryBus } from './memory.js';
 import type { EventBus, ParleyEvent } from './types.js';
 
-/** What travels on the channel: the event and the node that published it. */
-interface Envelope {
-  readonly node: string;
-  readonly event: ParleyEvent;
+/**
+ * What travels on the channel: one message per publishing node per event-loop turn, the node's id
+ * on the first line and the turn's events as a JSON array after it. A node recognises its own
+ * echoes by the first line alone, without parsing them.
+ */
+function encode(node: string, events: readonly ParleyEvent[]): string {
+  return `${node}\n${JSON.stringify(events)}`;
 }
 
-function isEnvelope(value: unknown): value is Envelope {
-  const v = value as Partial<Envelope> | null;
-  return typeof v === 'object' && v !== null && typeof v.node === 'string' && typeof v.event === 'object' && v.event !== null && typeof v.event.type === 'string';
+/** How often a node asks whether any other node listens on the channel. */
+const LISTENERS_CHECK_MS = 1000;
+
+function isEvent(value: unknown): value is ParleyEvent {
+  const v = value as { type?: unknown } | null;
+  return typeof v === 'object' && v !== null && typeof v.type === 'string';
 }
 
 /** The Redis bus, and whether both of its connections are up. */
@@ -25,7 +31,7 @@ export interface RedisBus extends EventBus {
  * the in-process bus) and other nodes' through Redis pub/sub on one channel, `<prefix>events`.
  * Each node tags what it publishes with a random id and skips its own echoes, so a subscriber sees
  * each event once, and one publisher's events in the order it published them (one connection, one
- * channel). Delivery between nodes is best effort: an event published while Redis is away reaches
+ * channel, one message per event-loop turn). Delivery between nodes is best effort: an event published while Redis is away reaches
  * this node's subscribers only, and `onError` hears of the outage once.
  *
  * `subscriber` must be a connection of its own (a subscribed connection carries nothing else); both
@@ -35,27 +41,66 @@ export function createRedisBus(publisher: Redis, subscriber: Redis, prefix: stri
   const channel = `${prefix}events`;
   const node = randomBytes(8).toString('hex');
   const local = createMemoryBus(onError);
+  // This node's own events only, for consumers that must act once per event in the deployment.
+  const own = createMemoryBus(onError);
   let publishFailing = false;
 
+  const ownPrefix = `${node}\n`;
   const onMessage = (from: string, text: string): void => {
-    if (from !== channel) return;
-    let envelope: unknown;
+    if (from !== channel || text.startsWith(ownPrefix)) return;
+    let events: unknown;
     try {
-      envelope = JSON.parse(text);
+      events = JSON.parse(text.slice(text.indexOf('\n') + 1));
     } catch (error) {
       onError(error);
       return;
     }
-    if (!isEnvelope(envelope)) {
-      onError(new Error(`a message on ${channel} is not a parley event`));
+    if (!text.includes('\n') || !Array.isArray(events) || !events.every(isEvent)) {
+      onError(new Error(`a message on ${channel} is not a batch of parley events`));
       return;
     }
-    if (envelope.node !== node) local.publish(envelope.event);
+    for (const event of events) local.publish(event);
+  };
+  // Events of one turn leave in one PUBLISH: a round trip per event would cost every call more
+  // CPU (in parley and in Redis) than the call's own work on the embedded store.
+  let pending: ParleyEvent[] = [];
+  // Nor is anything published while no other node listens (one node with Redis for its limit):
+  // how many connections subscribe to the channel is asked once a second. A node that starts
+  // listening hears the others' events within a second of subscribing.
+  let othersListen = true;
+  const countListeners = (): void => {
+    if (!redisReady(publisher)) return;
+    publisher.call('PUBSUB', 'NUMSUB', channel).then(
+      (reply) => {
+        const count = Array.isArray(reply) ? Number(reply[1]) : NaN;
+        // Until this node's own subscription is confirmed, the count cannot be read: keep publishing.
+        othersListen = !subscribed || !(count <= 1);
+      },
+      () => (othersListen = true),
+    );
+  };
+  const counting = setInterval(countListeners, LISTENERS_CHECK_MS);
+  counting.unref();
+  countListeners();
+  const flush = (): void => {
+    const batch = pending;
+    pending = [];
+    if (!othersListen) return;
+    publisher.publish(channel, encode(node, batch)).then(
+      () => (publishFailing = false),
+      (error: unknown) => {
+        if (publishFailing) return;
+        publishFailing = true;
+        onError(error);
+      },
+    );
   };
   // SUBSCRIBE needs a live connection (no offline queue): subscribe now if up, and on every
   // (re)connection, which also covers Redis restarting with its subscriptions forgotten.
+  let subscribed = false;
   const subscribe = (): void => {
-    subscriber.subscribe(channel).catch(onError);
+    subscribed = false;
+    subscriber.subscribe(channel).then(() => (subscribed = true), onError);
   };
   subscriber.on('message', onMessage);
   subscriber.on('ready', subscribe);
@@ -64,22 +109,19 @@ export function createRedisBus(publisher: Redis, subscriber: Redis, prefix: stri
   return {
     publish(event) {
       local.publish(event);
-      publisher.publish(channel, JSON.stringify({ node, event } satisfies Envelope)).then(
-        () => (publishFailing = false),
-        (error: unknown) => {
-          if (publishFailing) return;
-          publishFailing = true;
-          onError(error);
-        },
-      );
+      own.publish(event);
+      if (pending.push(event) === 1) setImmediate(flush);
     },
     subscribe: (listener) => local.subscribe(listener),
+    subscribeLocal: (listener) => own.subscribe(listener),
     healthy: () => redisReady(publisher) && redisReady(subscriber),
     async close() {
+      clearInterval(counting);
+      if (pending.length > 0) flush();
       subscriber.off('message', onMessage);
       subscriber.off('ready', subscribe);
       if (redisReady(subscriber)) await subscriber.unsubscribe(channel).catch(() => undefined);
-      await local.close();
+      await Promise.all([local.close(), own.close()]);
     },
   };
 }

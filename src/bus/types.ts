@@ -29,6 +29,14 @@ export interface C2CSentEvent {
   readonly from: string;
   readonly to: string;
   readonly msgKey: string;
+  readonly seq: number;
+  readonly random: number;
+  readonly time: number;
+  /** MsgBody as JSON text. */
+  readonly body: string;
+  readonly cloudCustomData: string;
+  /** False when SyncOtherMachine is 2: the sender's other devices do not get the message. */
+  readonly senderSync: boolean;
   readonly eventTime: number;
 }
 
@@ -36,9 +44,13 @@ export interface C2CSentEvent {
 export interface C2CRecalledEvent {
   readonly type: 'c2c.recalled';
   readonly app: number;
+  readonly operator: string;
   readonly from: string;
   readonly to: string;
   readonly msgKey: string;
+  readonly seq: number;
+  readonly random: number;
+  readonly time: number;
   readonly eventTime: number;
 }
 
@@ -49,7 +61,15 @@ export interface GroupSentEvent {
   readonly groupId: string;
   readonly topicId: string;
   readonly from: string;
+  /** 0 for an online-only message, which takes no sequence number. */
   readonly seq: number;
+  readonly random: number;
+  readonly time: number;
+  /** MsgPriority as group history shows it (1 High … 4 Lowest). */
+  readonly priority: number;
+  /** MsgBody as JSON text. */
+  readonly body: string;
+  readonly cloudCustomData: string;
   /** A targeted message reaches only these members (and its sender); empty: the whole group. */
   readonly toAccounts: readonly string[];
   readonly eventTime: number;
@@ -79,12 +99,47 @@ export interface GroupRecalledEvent {
   readonly eventTime: number;
 }
 
-export type ParleyEvent = C2CModifiedEvent | C2CSentEvent | C2CRecalledEvent | GroupSentEvent | GroupModifiedEvent | GroupRecalledEvent;
+/** Members joined or left a group (add_group_member, delete_group_member). */
+export interface GroupMembersEvent {
+  readonly type: 'group.members';
+  readonly app: number;
+  readonly operator: string;
+  readonly groupId: string;
+  readonly action: 'added' | 'removed';
+  /** Added: the accounts that became members. Removed: the accounts named, none of which is a member now. */
+  readonly accounts: readonly string[];
+  readonly eventTime: number;
+}
+
+/** A group was destroyed, with its members as they were just before. */
+export interface GroupDestroyedEvent {
+  readonly type: 'group.destroyed';
+  readonly app: number;
+  readonly operator: string;
+  readonly groupId: string;
+  readonly members: readonly string[];
+  readonly eventTime: number;
+}
+
+export type ParleyEvent =
+  | C2CModifiedEvent
+  | C2CSentEvent
+  | C2CRecalledEvent
+  | GroupSentEvent
+  | GroupModifiedEvent
+  | GroupRecalledEvent
+  | GroupMembersEvent
+  | GroupDestroyedEvent;
 
 /** Publish and subscribe. */
 export interface EventBus {
   publish(event: ParleyEvent): void;
-  /** Returns a function that ends the subscription. */
+  /** Every event, this process's and (over Redis) other nodes'. Returns a function that ends the subscription. */
   subscribe(listener: (event: ParleyEvent) => void): () => void;
+  /**
+   * Only the events this process published: what a consumer that must act once per event in the
+   * whole deployment (the user event streams) listens to on every node.
+   */
+  subscribeLocal(listener: (event: ParleyEvent) => void): () => void;
   close(): Promise<void>;
 }

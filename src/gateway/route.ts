@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiDefinition } from '../api/define.js';
 import { unknownFields } from '../api/request.js';
+import { clientIpOf } from '../callbacks/service.js';
 import type { Deps } from '../deps.js';
 import { nowSeconds } from '../deps.js';
 import { printable } from '../domain/user-id.js';
@@ -86,7 +87,7 @@ export function mountGateway(app: FastifyInstance, deps: Deps, apis: readonly Ap
     }
     const requestId = request.id;
     try {
-      const outcome = await api.handle({ deps, app: target, identifier, requestId }, parsed.body);
+      const outcome = await api.handle({ deps, app: target, identifier, requestId, clientIp: clientIpOf(request.ip) }, parsed.body);
       return outcome.ok ? success(api.successInfo ?? '', outcome.fields) : failure(outcome.code, outcome.info);
     } catch (error) {
       request.log.error({ err: error, api: `${service}/${command}`, requestId }, 'API handler failed');

@@ -1,4 +1,4 @@
-import type { ModifyOutcome } from './types.js';
+import type { ModifyOutcome, Outbox } from './types.js';
 
 /**
  * The group part of the storage contract: groups, members, Community topics and group history.
@@ -139,15 +139,16 @@ export interface GroupStore {
   getTopic(app: number, groupId: string, topicId: string): Promise<Topic | undefined>;
   destroyTopic(app: number, groupId: string, topicId: string): Promise<boolean>;
 
-  sendGroupMessage(app: number, message: GroupSend): Promise<GroupSendOutcome>;
+  sendGroupMessage(app: number, message: GroupSend, outbox?: Outbox<GroupSendOutcome>): Promise<GroupSendOutcome>;
   /** Up to `limit` stored messages with seq ≤ toSeq, newest first; recalled ones only when asked. */
   groupHistory(app: number, groupId: string, topicId: string, toSeq: number, limit: number, withRecalled: boolean): Promise<readonly GroupMessage[]>;
-  recallGroupMessage(app: number, groupId: string, topicId: string, seq: number): Promise<'ok' | 'not_found' | 'recalled'>;
+  recallGroupMessage(app: number, groupId: string, topicId: string, seq: number, outbox?: Outbox<'ok' | 'not_found' | 'recalled'>): Promise<'ok' | 'not_found' | 'recalled'>;
   modifyGroupMessage(
     app: number,
     groupId: string,
     topicId: string,
     seq: number,
     patch: { readonly body?: string; readonly cloudCustomData?: string; readonly maxSize: number },
+    outbox?: Outbox<ModifyOutcome>,
   ): Promise<ModifyOutcome>;
 }

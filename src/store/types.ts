@@ -100,6 +100,68 @@ export type ModifyOutcome =
   | { readonly kind: 'not_found' | 'recalled' | 'too_large' };
 export type RecallOutcome = 'ok' | 'not_found' | 'recalled';
 
+/**
+ * An after-callback (third-party callback) as the API handler built it. The store keeps it in its
+ * outbox, committed in the same transaction as the write that caused it, until it is delivered.
+ */
+export interface NewCallback {
+  readonly app: number;
+  /** Sent with every attempt (never in the body), so the receiver can drop a repeated delivery. */
+  readonly deliveryId: string;
+  /** The CallbackCommand. */
+  readonly command: string;
+  /** The ClientIP query parameter: the address of the REST caller. */
+  readonly clientIp: string;
+  /** The JSON body, exactly as it will be sent. */
+  readonly body: string;
+  /** Milliseconds. */
+  readonly createdAt: number;
+}
+
+/**
+ * Decides from a write's outcome which callbacks to add to the outbox. The store runs it inside the
+ * write's transaction, so the rows commit with the write or not at all; it must not do I/O.
+ */
+export type Outbox<O> = (outcome: O) => readonly NewCallback[];
+
+/** A callback claimed for delivery. */
+export interface ClaimedCallback extends NewCallback {
+  readonly id: number;
+  /** Attempts so far, this one included. */
+  readonly attempts: number;
+}
+
+/** A callback that was given up on: every attempt of the retry schedule failed. */
+export interface FailedCallback extends ClaimedCallback {
+  /** Milliseconds. */
+  readonly failedAt: number;
+  readonly lastError: string;
+}
+
+/** What became of one delivery attempt. */
+export type CallbackSettlement =
+  | { readonly kind: 'delivered' }
+  | { readonly kind: 'retry'; readonly at: number; readonly error: string }
+  | { readonly kind: 'failed'; readonly at: number; readonly error: string };
+
+/**
+ * The outbox of after-callbacks. Several processes (or nodes) may deliver from one store: a claim
+ * hands each due row to one of them for a lease, and no other claim returns it until the lease ends
+ * or the row is settled.
+ */
+export interface CallbackStore {
+  /** Adds callbacks that no write caused (a message delivered but never stored). */
+  enqueueCallbacks(rows: readonly NewCallback[]): Promise<void>;
+  /** Claims up to `limit` rows due at `now` (ms) for `leaseMs`, counting an attempt for each. */
+  claimCallbacks(now: number, limit: number, leaseMs: number): Promise<readonly ClaimedCallback[]>;
+  /** Records an attempt's outcome: delivered rows are removed. Ignored when the row was claimed again since (its attempts moved on). */
+  settleCallback(id: number, attempts: number, settlement: CallbackSettlement): Promise<void>;
+  /** An app's failed callbacks, oldest first, with id above `afterId`. */
+  failedCallbacks(app: number, limit: number, afterId: number): Promise<readonly FailedCallback[]>;
+  /** Removes failed callbacks that failed before `before` (ms); answers how many. */
+  purgeFailedCallbacks(before: number): Promise<number>;
+}
+
 /** Accounts of one app. */
 export interface AccountStore {
   /** Imports or re-imports (un-deleting) accounts, updating Nick and FaceUrl where given. */
@@ -118,14 +180,14 @@ export interface AccountStore {
 
 /** One-to-one history. */
 export interface C2CStore {
-  sendC2C(app: number, message: C2CSend): Promise<C2CSendOutcome>;
+  sendC2C(app: number, message: C2CSend, outbox?: Outbox<C2CSendOutcome>): Promise<C2CSendOutcome>;
   pageC2C(app: number, query: C2CPageQuery): Promise<C2CPage>;
-  recallC2C(app: number, ref: C2CRef): Promise<RecallOutcome>;
-  modifyC2C(app: number, ref: C2CRef, patch: C2CPatch): Promise<ModifyOutcome>;
+  recallC2C(app: number, ref: C2CRef, outbox?: Outbox<RecallOutcome>): Promise<RecallOutcome>;
+  modifyC2C(app: number, ref: C2CRef, patch: C2CPatch, outbox?: Outbox<ModifyOutcome>): Promise<ModifyOutcome>;
 }
 
 /** Everything parley keeps. */
-export interface Store extends AccountStore, C2CStore, GroupStore {
+export interface Store extends AccountStore, C2CStore, GroupStore, CallbackStore {
   /** Resolves true while the store can serve calls. */
   healthy(): Promise<boolean>;
   /** Finishes pending writes and releases files and connections. */

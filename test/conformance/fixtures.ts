@@ -30,6 +30,8 @@ export const FIXTURE_DIR = fileURLToPath(new URL('../../../test/conformance/fixt
 export function loadFixtures(): Map<string, Fixture> {
   const fixtures = new Map<string, Fixture>();
   for (const service of readdirSync(FIXTURE_DIR)) {
+    // Callback payloads (not APIs) have fixtures of their own shape there: test/callbacks.test.ts reads them.
+    if (service === 'callbacks') continue;
     for (const file of readdirSync(join(FIXTURE_DIR, service))) {
       if (!file.endsWith('.json')) continue;
       const fixture = JSON.parse(readFileSync(join(FIXTURE_DIR, service, file), 'utf8')) as Fixture;

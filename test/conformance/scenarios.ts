@@ -1,5 +1,6 @@
 import type { TestServer } from '../helpers.js';
 import { text } from '../helpers.js';
+import { eventually, rawSocket, userQuery } from '../stream-clients.js';
 import { namedAccounts, type Sample, substitute } from './fixtures.js';
 
 // How each API's samples from Tencent's pages are made real: the state a sample assumes (accounts,
@@ -129,6 +130,19 @@ export const PREPARE: Readonly<Record<string, Prepare>> = {
     return substitute(sample.request, await community(s, sampleGroup, listed, namedAccounts(sample.request)));
   },
   'million_group_open_http_svc/destroy_topic': async (s, sample) => substitute(sample.request, await community(s, sample.request['GroupId'] as string, sample.request['TopicIdList'] as string[], [])),
+  'im_open_login_svc/kick': async (s, sample) => {
+    await importNamed(s, sample.request);
+    return sample.request;
+  },
+  'openim/query_online_status': async (s, sample) => {
+    // id4 stays unknown (ErrorList); id1 holds event stream connections from two platforms (the server closes them when it stops).
+    await s.users('id1', 'id2', 'id3');
+    for (const platform of ['iPhone', 'Web']) {
+      const device = rawSocket(s.url, userQuery('id1', { platform }));
+      await eventually(() => device.frames.length > 0, 'id1 to connect');
+    }
+    return sample.request;
+  },
   'openim/modify_group_msg': async (s, sample) => {
     const groupId = await createGroup(s, { Type: 'Public', Name: 'modify' });
     return { ...substitute(sample.request, groupIds(sample, groupId)), MsgSeq: await sendGroup(s, groupId) };

@@ -33,6 +33,10 @@ export const add_group_member = defineApi({
     const results = await ctx.deps.store.addGroupMembers(ctx.app.sdkappid, group.groupId, accounts, nowSeconds(ctx.deps.clock));
     if (results === 'group_not_found') return fail(10010, `group "${group.groupId}" does not exist or has been destroyed`);
     if (results === 'full') return fail(10014, `group "${group.groupId}" would exceed its MaxMemberCount of ${group.maxMemberCount}`);
+    const added = accounts.filter((a) => results.get(a) === 'added');
+    if (added.length > 0) {
+      ctx.deps.bus.publish({ type: 'group.members', app: ctx.app.sdkappid, operator: ctx.identifier, groupId: group.groupId, action: 'added', accounts: added, eventTime: ctx.deps.clock.nowMs() });
+    }
     return ok({ MemberList: accounts.map((a) => ({ Member_Account: a, Result: RESULT[results.get(a) ?? 'unknown_account'] })) });
   },
 });

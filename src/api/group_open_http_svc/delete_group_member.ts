@@ -29,6 +29,7 @@ export const delete_group_member = defineApi({
     if (group.owner !== '' && accounts.includes(group.owner)) return fail(10004, `"${group.owner}" owns the group and cannot be removed`);
     const outcome = await ctx.deps.store.deleteGroupMembers(ctx.app.sdkappid, group.groupId, accounts);
     if (outcome === 'group_not_found') return fail(10010, `group "${group.groupId}" does not exist or has been destroyed`);
+    ctx.deps.bus.publish({ type: 'group.members', app: ctx.app.sdkappid, operator: ctx.identifier, groupId: group.groupId, action: 'removed', accounts: [...new Set(accounts)], eventTime: ctx.deps.clock.nowMs() });
     return ok();
   },
 });

@@ -16,7 +16,10 @@ export const destroy_group = defineApi({
   async handle(ctx, body) {
     const group = await findGroup(ctx, body['GroupId']);
     if (isFailure(group)) return group;
+    // Read first: once destroyed, nobody could say whom to tell (the event stream's Group.Destroyed).
+    const members = (await ctx.deps.store.groupMembers(ctx.app.sdkappid, group.groupId)).map((m) => m.account);
     if (!(await ctx.deps.store.destroyGroup(ctx.app.sdkappid, group.groupId))) return fail(10010, `group "${group.groupId}" does not exist or has been destroyed`);
+    ctx.deps.bus.publish({ type: 'group.destroyed', app: ctx.app.sdkappid, operator: ctx.identifier, groupId: group.groupId, members, eventTime: ctx.deps.clock.nowMs() });
     return ok();
   },
 });

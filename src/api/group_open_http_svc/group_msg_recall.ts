@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { afterRecallGroup, committed } from '../../callbacks/hooks.js';
 import { defineApi, fail, isFailure, ok } from '../define.js';
 import { requestSchema } from '../request.js';
 import { findGroup, findTopic } from './group-common.js';
@@ -34,7 +35,9 @@ export const group_msg_recall = defineApi({
     const RecallRetList = [];
     const recalled: number[] = [];
     for (const seq of seqs) {
-      const outcome = await ctx.deps.store.recallGroupMessage(ctx.app.sdkappid, group.groupId, topicId, seq);
+      const after = afterRecallGroup(ctx, group.groupId, group.type, topicId, seq);
+      const outcome = await ctx.deps.store.recallGroupMessage(ctx.app.sdkappid, group.groupId, topicId, seq, after);
+      committed(ctx, after);
       if (outcome === 'ok') recalled.push(seq);
       RecallRetList.push({ MsgSeq: seq, RetCode: RET_CODE[outcome] });
     }

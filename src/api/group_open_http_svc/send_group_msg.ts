@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { afterSendGroup, beforeSendGroup, committed, enqueueUnstored } from '../../callbacks/hooks.js';
 import { nowSeconds } from '../../deps.js';
 import { MsgBody, normalizeMsgBody } from '../../domain/elements.js';
 import { keepsNoHistory, takesTargetedMessages } from '../../domain/group-id.js';
@@ -59,7 +60,7 @@ export const send_group_msg = defineApi({
   request: SendGroupMsg,
   invalidCode: 10004,
   summary: 'Send a message to a group (or to a Community topic), or to some of its members.',
-  codes: [10004, 10007, 10010, 10015, 80002],
+  codes: [10004, 10007, 10010, 10015, 10016, 80002],
   async handle(ctx, body) {
     const req = SendGroupMsg.read(body);
     const group = await findGroupKind(ctx, body['GroupId']);
@@ -79,15 +80,28 @@ export const send_group_msg = defineApi({
     if (onlineOnly && req.has('SendMsgControl')) return fail(10004, 'SendMsgControl does not apply to an online-only message (OnlineOnlyFlag 1)');
     const toAccounts = targets(req, group);
     if (isFailure(toAccounts)) return toAccounts;
-    const msgBody = JSON.stringify(body['MsgBody']);
-    const cloudCustomData = req.get('CloudCustomData') ?? '';
+    let msgBody = JSON.stringify(body['MsgBody']);
+    let cloudCustomData = req.get('CloudCustomData') ?? '';
     const size = messageBytes(msgBody, cloudCustomData);
     if (size > MAX_MESSAGE_BYTES) return fail(80002, `the message is ${size} bytes (MsgBody JSON plus CloudCustomData); the limit is ${MAX_MESSAGE_BYTES}`);
 
-    const time = nowSeconds(ctx.deps.clock);
     const noHistory = keepsNoHistory(group.type);
+    // Third-party callbacks (callbacks/hooks.ts): the app server may refuse, drop or rewrite the message.
+    const forbid = req.get('ForbidCallbackControl');
+    const facts = { groupId: group.groupId, type: group.type, from, random: req.get('Random'), onlineOnly: onlineOnly && !noHistory, body: msgBody, cloudCustomData, topicId };
+    const asked = await beforeSendGroup(ctx, forbid, facts);
+    if (isFailure(asked)) return asked;
+    const time = nowSeconds(ctx.deps.clock);
+    if (asked === 'drop') return ok({ MsgTime: time, MsgSeq: 0, MsgDropReason: NOT_DROPPED });
+    msgBody = asked.body;
+    cloudCustomData = asked.cloudCustomData;
+    const after = afterSendGroup(ctx, forbid, { ...facts, body: msgBody, cloudCustomData, groupAtInfo: req.get('GroupAtInfo') });
     // Delivered to online members only: no history, so no MsgSeq either.
-    if (onlineOnly && !noHistory) return ok({ MsgTime: time, MsgSeq: 0, MsgDropReason: NOT_DROPPED });
+    if (onlineOnly && !noHistory) {
+      await enqueueUnstored(ctx, after, { kind: 'stored', seq: 0, time });
+      ctx.deps.bus.publish({ type: 'group.sent', app: ctx.app.sdkappid, groupId: group.groupId, topicId, from, seq: 0, random: req.get('Random'), time, priority: PRIORITIES[(req.get('MsgPriority') ?? 'Normal') as keyof typeof PRIORITIES], body: msgBody, cloudCustomData, toAccounts, eventTime: ctx.deps.clock.nowMs() });
+      return ok({ MsgTime: time, MsgSeq: 0, MsgDropReason: NOT_DROPPED });
+    }
     const isAdmin = !req.has('From_Account') || ctx.app.admins.has(from);
     const outcome = await ctx.deps.store.sendGroupMessage(ctx.app.sdkappid, {
       groupId: group.groupId,
@@ -102,7 +116,8 @@ export const send_group_msg = defineApi({
       dedupSince: time - GROUP_DEDUP_SECONDS,
       memberOnly: !noHistory && !isAdmin,
       toAccounts,
-    });
+    }, after);
+    committed(ctx, after);
     switch (outcome.kind) {
       case 'group_not_found':
         return fail(10010, `group "${group.groupId}" does not exist or has been destroyed`);
@@ -113,7 +128,7 @@ export const send_group_msg = defineApi({
       case 'recipient_not_member':
         return fail(10004, `To_Account "${outcome.account}" is not a member of group "${group.groupId}"; a targeted message goes to members only`);
       case 'stored':
-        ctx.deps.bus.publish({ type: 'group.sent', app: ctx.app.sdkappid, groupId: group.groupId, topicId, from, seq: outcome.seq, toAccounts, eventTime: ctx.deps.clock.nowMs() });
+        ctx.deps.bus.publish({ type: 'group.sent', app: ctx.app.sdkappid, groupId: group.groupId, topicId, from, seq: outcome.seq, random: req.get('Random'), time: outcome.time, priority: PRIORITIES[(req.get('MsgPriority') ?? 'Normal') as keyof typeof PRIORITIES], body: msgBody, cloudCustomData, toAccounts, eventTime: ctx.deps.clock.nowMs() });
         return ok({ MsgTime: outcome.time, MsgSeq: outcome.seq, MsgDropReason: NOT_DROPPED });
       case 'duplicate':
         return ok({ MsgTime: outcome.time, MsgSeq: outcome.seq, MsgDropReason: NOT_DROPPED });

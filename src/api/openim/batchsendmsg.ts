@@ -62,7 +62,9 @@ export const batchsendmsg = defineApi({
     if (fresh) {
       const failed = new Set(errorList.map((e) => e.To_Account));
       for (const to of valid) {
-        if (!failed.has(to)) ctx.deps.bus.publish({ type: 'c2c.sent', app: ctx.app.sdkappid, from, to, msgKey, eventTime: ctx.deps.clock.nowMs() });
+        if (failed.has(to)) continue;
+        const { seq, random, body, cloudCustomData, senderSync } = prepared;
+        ctx.deps.bus.publish({ type: 'c2c.sent', app: ctx.app.sdkappid, from, to, msgKey, seq, random, time, body, cloudCustomData, senderSync, eventTime: ctx.deps.clock.nowMs() });
       }
     }
     const MsgId = formatMsgId(from, time, prepared.random);

@@ -1,6 +1,8 @@
 import type pg from 'pg';
 import { C2C_COLUMNS, type C2CRow, cutC2CPage, toC2CMessage } from '../rows.js';
-import type { C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, ModifyOutcome, RecallOutcome } from '../types.js';
+import type { C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, ModifyOutcome, Outbox, RecallOutcome } from '../types.js';
+import { modifyBatcher } from './modify-batch.js';
+import { type Queryable, withOutbox } from './outbox.js';
 
 /** The dedup fingerprint of modified or recalled content: no CRC32 equals it (as in sqlite/c2c.ts). */
 const NO_CRC = -1;
@@ -14,7 +16,11 @@ function refValues(app: number, ref: C2CRef): unknown[] {
 
 /** One-to-one history on PostgreSQL. */
 export function postgresC2C(pool: pg.Pool) {
-  async function send(app: number, m: C2CSend): Promise<C2CSendOutcome> {
+  const outboxed = withOutbox(pool);
+  // Without callbacks to commit with them, the modifications of one event-loop turn share one statement.
+  const batched = modifyBatcher(pool);
+
+  async function send(pool: Queryable, app: number, m: C2CSend): Promise<C2CSendOutcome> {
     const recipients = [...new Set(m.recipients)];
     // One statement, so one round trip and atomic on its own: the parties' rows are locked against
     // a concurrent delete (FOR SHARE), the dedup look-up and the insert see one snapshot, and
@@ -61,7 +67,7 @@ export function postgresC2C(pool: pg.Pool) {
     return { kind: 'stored', failed };
   }
 
-  async function modify(app: number, ref: C2CRef, patch: C2CPatch): Promise<ModifyOutcome> {
+  async function modify(pool: Queryable, app: number, ref: C2CRef, patch: C2CPatch): Promise<ModifyOutcome> {
     // The whole modification is one statement when it applies (atomic on its own, no transaction
     // round trips); when it changes nothing, one read tells which check failed.
     const updated = await pool.query<{ body: string; cloud_custom_data: string }>({
@@ -80,7 +86,7 @@ export function postgresC2C(pool: pg.Pool) {
     return { kind: message.recalled ? 'recalled' : 'too_large' };
   }
 
-  async function recall(app: number, ref: C2CRef): Promise<RecallOutcome> {
+  async function recall(pool: Queryable, app: number, ref: C2CRef): Promise<RecallOutcome> {
     const updated = await pool.query(`UPDATE c2c_messages SET recalled = true, body = '[]', cloud_custom_data = '', crc = ${NO_CRC} WHERE ${REF} AND NOT recalled`, refValues(app, ref));
     if (updated.rowCount === 1) return 'ok';
     const found = await pool.query(`SELECT 1 FROM c2c_messages WHERE ${REF}`, refValues(app, ref));
@@ -110,5 +116,12 @@ export function postgresC2C(pool: pg.Pool) {
     return { messages: kept.reverse().map(toC2CMessage), complete: cut.complete };
   }
 
-  return { sendC2C: send, modifyC2C: modify, recallC2C: recall, pageC2C: page };
+  return {
+    // Without a hook, straight to the pool: no transaction, no closure.
+    sendC2C: (app: number, m: C2CSend, hook?: Outbox<C2CSendOutcome>) => (hook === undefined ? send(pool, app, m) : outboxed(hook, (q) => send(q, app, m))),
+    modifyC2C: (app: number, ref: C2CRef, patch: C2CPatch, hook?: Outbox<ModifyOutcome>) =>
+      hook === undefined ? batched.modify(app, ref, patch) : outboxed(hook, (q) => modify(q, app, ref, patch)),
+    recallC2C: (app: number, ref: C2CRef, hook?: Outbox<RecallOutcome>) => (hook === undefined ? recall(pool, app, ref) : outboxed(hook, (q) => recall(q, app, ref))),
+    pageC2C: page,
+  };
 }

@@ -13,8 +13,9 @@ import type {
   Topic,
 } from '../group-types.js';
 import { GROUP_MESSAGE_COLUMNS, type GroupMessageRow, type GroupRow, MEMBER_COLUMNS, type MemberRow, TOPIC_COLUMNS, type TopicRow, toGroup, toGroupMessage, toMember, toTopic } from '../rows.js';
-import type { ModifyOutcome } from '../types.js';
+import type { ModifyOutcome, Outbox } from '../types.js';
 import { transaction } from './connection.js';
+import { insertCallbacks, type Queryable, withOutbox } from './outbox.js';
 
 /** A message by its place: $1 app, $2 group, $3 topic, $4 seq. */
 const AT_SEQ = 'app = $1 AND group_id = $2 AND topic_id = $3 AND msg_seq = $4';
@@ -27,75 +28,84 @@ const TOPIC_SELECT = `SELECT ${TOPIC_COLUMNS}
  * through another node may be created again with another type at once.
  */
 export function postgresGroups(pool: pg.Pool) {
-  async function send(app: number, m: GroupSend): Promise<GroupSendOutcome> {
+  const outboxed = withOutbox(pool);
+
+  async function send(app: number, m: GroupSend, hook?: Outbox<GroupSendOutcome>): Promise<GroupSendOutcome> {
     return transaction(pool, async (client) => {
-      // Taking the counter row's lock first serializes the group's sends (on every node) for the
-      // rest of the transaction: the checks below cannot race a concurrent send or destroy.
-      const seqRow = await client.query<{ last_seq: number }>({
-        name: 'group-seq-lock',
-        text: 'SELECT last_seq FROM group_seqs WHERE app = $1 AND group_id = $2 AND topic_id = $3 FOR UPDATE',
-        values: [app, m.groupId, m.topicId],
-      });
-      if (seqRow.rowCount === 0) {
-        if (m.topicId === '') return { kind: 'group_not_found' };
-        const group = await client.query('SELECT 1 FROM groups WHERE app = $1 AND group_id = $2', [app, m.groupId]);
-        return { kind: group.rowCount === 0 ? 'group_not_found' : 'topic_not_found' };
-      }
-      const needed = m.memberOnly ? [m.from, ...m.toAccounts] : m.toAccounts;
-      if (needed.length > 0) {
-        const members = await client.query<{ account: string }>({
-          name: 'group-members-among',
-          text: 'SELECT account FROM group_members WHERE app = $1 AND group_id = $2 AND account = ANY($3::text[])',
-          values: [app, m.groupId, needed],
-        });
-        const found = new Set(members.rows.map((r) => r.account));
-        if (m.memberOnly && !found.has(m.from)) return { kind: 'not_member' };
-        const outsider = m.toAccounts.find((account) => !found.has(account));
-        if (outsider !== undefined) return { kind: 'recipient_not_member', account: outsider };
-      }
-      if (m.keep) {
-        const first = await client.query<{ msg_seq: number; msg_time: number }>({
-          name: 'group-duplicate',
-          text: `SELECT msg_seq, msg_time FROM group_messages
-                 WHERE app = $1 AND group_id = $2 AND topic_id = $3 AND msg_random = $4 AND msg_time >= $5 AND NOT recalled
-                 ORDER BY msg_seq LIMIT 1`,
-          values: [app, m.groupId, m.topicId, m.random, m.dedupSince],
-        });
-        const duplicate = first.rows[0];
-        if (duplicate !== undefined) return { kind: 'duplicate', seq: duplicate.msg_seq, time: duplicate.msg_time };
-      }
-      // One round trip stores the message, advances the counter and notes the sender's last send.
-      const seq = await client.query<{ last_seq: number }>({
-        name: 'group-store',
-        text: `WITH next AS (
-                 UPDATE group_seqs SET last_seq = last_seq + 1, last_time = $5
-                 WHERE app = $1 AND group_id = $2 AND topic_id = $3 RETURNING last_seq
-               ), stored AS (
-                 INSERT INTO group_messages (app, group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data, to_accounts)
-                 SELECT $1, $2, $3, last_seq, $4, $5, $6, $7, $8, $9, $10 FROM next WHERE $11::boolean
-               ), noted AS (
-                 UPDATE group_members SET last_send_time = $5 WHERE app = $1 AND group_id = $2 AND account = $6
-               )
-               SELECT last_seq FROM next`,
-        values: [
-          app,
-          m.groupId,
-          m.topicId,
-          m.random,
-          m.time,
-          m.from,
-          m.priority,
-          m.body,
-          m.cloudCustomData,
-          m.toAccounts.length === 0 ? '' : JSON.stringify(m.toAccounts),
-          m.keep,
-        ],
-      });
-      return { kind: 'stored', seq: seq.rows[0]?.last_seq ?? 0, time: m.time };
+      const outcome = await sendIn(client, app, m);
+      if (hook !== undefined) await insertCallbacks(client, hook(outcome));
+      return outcome;
     });
   }
 
+  async function sendIn(client: pg.PoolClient, app: number, m: GroupSend): Promise<GroupSendOutcome> {
+    // Taking the counter row's lock first serializes the group's sends (on every node) for the
+    // rest of the transaction: the checks below cannot race a concurrent send or destroy.
+    const seqRow = await client.query<{ last_seq: number }>({
+      name: 'group-seq-lock',
+      text: 'SELECT last_seq FROM group_seqs WHERE app = $1 AND group_id = $2 AND topic_id = $3 FOR UPDATE',
+      values: [app, m.groupId, m.topicId],
+    });
+    if (seqRow.rowCount === 0) {
+      if (m.topicId === '') return { kind: 'group_not_found' };
+      const group = await client.query('SELECT 1 FROM groups WHERE app = $1 AND group_id = $2', [app, m.groupId]);
+      return { kind: group.rowCount === 0 ? 'group_not_found' : 'topic_not_found' };
+    }
+    const needed = m.memberOnly ? [m.from, ...m.toAccounts] : m.toAccounts;
+    if (needed.length > 0) {
+      const members = await client.query<{ account: string }>({
+        name: 'group-members-among',
+        text: 'SELECT account FROM group_members WHERE app = $1 AND group_id = $2 AND account = ANY($3::text[])',
+        values: [app, m.groupId, needed],
+      });
+      const found = new Set(members.rows.map((r) => r.account));
+      if (m.memberOnly && !found.has(m.from)) return { kind: 'not_member' };
+      const outsider = m.toAccounts.find((account) => !found.has(account));
+      if (outsider !== undefined) return { kind: 'recipient_not_member', account: outsider };
+    }
+    if (m.keep) {
+      const first = await client.query<{ msg_seq: number; msg_time: number }>({
+        name: 'group-duplicate',
+        text: `SELECT msg_seq, msg_time FROM group_messages
+               WHERE app = $1 AND group_id = $2 AND topic_id = $3 AND msg_random = $4 AND msg_time >= $5 AND NOT recalled
+               ORDER BY msg_seq LIMIT 1`,
+        values: [app, m.groupId, m.topicId, m.random, m.dedupSince],
+      });
+      const duplicate = first.rows[0];
+      if (duplicate !== undefined) return { kind: 'duplicate', seq: duplicate.msg_seq, time: duplicate.msg_time };
+    }
+    // One round trip stores the message, advances the counter and notes the sender's last send.
+    const seq = await client.query<{ last_seq: number }>({
+      name: 'group-store',
+      text: `WITH next AS (
+               UPDATE group_seqs SET last_seq = last_seq + 1, last_time = $5
+               WHERE app = $1 AND group_id = $2 AND topic_id = $3 RETURNING last_seq
+             ), stored AS (
+               INSERT INTO group_messages (app, group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data, to_accounts)
+               SELECT $1, $2, $3, last_seq, $4, $5, $6, $7, $8, $9, $10 FROM next WHERE $11::boolean
+             ), noted AS (
+               UPDATE group_members SET last_send_time = $5 WHERE app = $1 AND group_id = $2 AND account = $6
+             )
+             SELECT last_seq FROM next`,
+      values: [
+        app,
+        m.groupId,
+        m.topicId,
+        m.random,
+        m.time,
+        m.from,
+        m.priority,
+        m.body,
+        m.cloudCustomData,
+        m.toAccounts.length === 0 ? '' : JSON.stringify(m.toAccounts),
+        m.keep,
+      ],
+    });
+    return { kind: 'stored', seq: seq.rows[0]?.last_seq ?? 0, time: m.time };
+  }
+
   async function modify(
+    pool: Queryable,
     app: number,
     groupId: string,
     topicId: string,
@@ -117,6 +127,14 @@ export function postgresGroups(pool: pg.Pool) {
     const message = found.rows[0];
     if (message === undefined) return { kind: 'not_found' };
     return { kind: message.recalled ? 'recalled' : 'too_large' };
+  }
+
+  async function recallIn(pool: Queryable, app: number, groupId: string, topicId: string, seq: number): Promise<'ok' | 'not_found' | 'recalled'> {
+    const at = [app, groupId, topicId, seq];
+    const updated = await pool.query(`UPDATE group_messages SET recalled = true, body = '[]', cloud_custom_data = '' WHERE ${AT_SEQ} AND NOT recalled`, at);
+    if (updated.rowCount === 1) return 'ok';
+    const found = await pool.query(`SELECT 1 FROM group_messages WHERE ${AT_SEQ}`, at);
+    return found.rowCount === 0 ? 'not_found' : 'recalled';
   }
 
   return {
@@ -307,14 +325,10 @@ export function postgresGroups(pool: pg.Pool) {
       return result.rows.map(toGroupMessage);
     },
 
-    async recallGroupMessage(app: number, groupId: string, topicId: string, seq: number): Promise<'ok' | 'not_found' | 'recalled'> {
-      const at = [app, groupId, topicId, seq];
-      const updated = await pool.query(`UPDATE group_messages SET recalled = true, body = '[]', cloud_custom_data = '' WHERE ${AT_SEQ} AND NOT recalled`, at);
-      if (updated.rowCount === 1) return 'ok';
-      const found = await pool.query(`SELECT 1 FROM group_messages WHERE ${AT_SEQ}`, at);
-      return found.rowCount === 0 ? 'not_found' : 'recalled';
-    },
+    recallGroupMessage: (app: number, groupId: string, topicId: string, seq: number, hook?: Outbox<'ok' | 'not_found' | 'recalled'>) =>
+      hook === undefined ? recallIn(pool, app, groupId, topicId, seq) : outboxed(hook, (q) => recallIn(q, app, groupId, topicId, seq)),
 
-    modifyGroupMessage: modify,
+    modifyGroupMessage: (app: number, groupId: string, topicId: string, seq: number, patch: { body?: string; cloudCustomData?: string; maxSize: number }, hook?: Outbox<ModifyOutcome>) =>
+      hook === undefined ? modify(pool, app, groupId, topicId, seq, patch) : outboxed(hook, (q) => modify(q, app, groupId, topicId, seq, patch)),
   };
 }

@@ -3,6 +3,7 @@ import { postgresAccounts } from './accounts.js';
 import { postgresC2C } from './c2c.js';
 import { openPool, type PostgresOptions } from './connection.js';
 import { postgresGroups } from './groups.js';
+import { postgresOutbox } from './outbox.js';
 import { migrate } from './schema.js';
 
 export type { PostgresOptions } from './connection.js';
@@ -32,6 +33,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     ...postgresAccounts(pool),
     ...postgresC2C(pool),
     ...postgresGroups(pool),
+    ...postgresOutbox(pool),
     async healthy() {
       if (closed) return false;
       return pool.query('SELECT 1').then(

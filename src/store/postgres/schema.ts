@@ -111,6 +111,26 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX group_messages_by_random ON group_messages (app, group_id, topic_id, msg_random, msg_time);
   `,
+  `
+  -- Third-party after-callbacks, as in sqlite/schema.ts: committed with the write that caused them,
+  -- claimed with FOR UPDATE SKIP LOCKED (a claim moves next_attempt_at to the end of its lease),
+  -- removed once delivered; failed_at marks those whose retry schedule is spent.
+  CREATE TABLE callback_outbox (
+    id BIGSERIAL PRIMARY KEY,
+    app BIGINT NOT NULL,
+    delivery_id TEXT NOT NULL,
+    command TEXT NOT NULL,
+    client_ip TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at BIGINT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at BIGINT NOT NULL,
+    last_error TEXT NOT NULL DEFAULT '',
+    failed_at BIGINT
+  );
+  CREATE INDEX callback_outbox_due ON callback_outbox (next_attempt_at) WHERE failed_at IS NULL;
+  CREATE INDEX callback_outbox_failed ON callback_outbox (app, id) WHERE failed_at IS NOT NULL;
+  `,
 ];
 
 /** One advisory lock key for migrations (any constant; "parley" in ASCII). */

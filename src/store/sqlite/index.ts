@@ -1,9 +1,10 @@
 import { ensurePrivateDir } from '../../data-dir.js';
-import type { Store } from '../types.js';
+import type { Outbox, Store } from '../types.js';
 import { accountReads, accountWrites } from './accounts.js';
 import { c2cReads, c2cWrites } from './c2c.js';
 import { openConnection } from './connection.js';
 import { sqliteGroups } from './groups.js';
+import { sqliteOutbox } from './outbox.js';
 import { migrate } from './schema.js';
 import { WalScrubber } from './scrub.js';
 import { WriteQueue } from './write-queue.js';
@@ -43,6 +44,12 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   const accountOps = accountWrites(db);
   const c2c = c2cWrites(db, scrubber);
   const groups = sqliteGroups(db, scrubber, shared);
+  const outbox = sqliteOutbox(db, scrubber);
+  /** Adds the rows a write's outbox hook asks for, inside that write's transaction. */
+  const withOutbox = <O>(outcome: O, hook: Outbox<O> | undefined): O => {
+    if (hook !== undefined) outbox.add(hook(outcome));
+    return outcome;
+  };
   let closed = false;
 
   return {
@@ -56,9 +63,9 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
         accounts.changed(app, ids);
         return deleted;
       }),
-    sendC2C: (app, message) => write(() => c2c.sendC2C(app, message)),
-    modifyC2C: (app, ref, patch) => write(() => c2c.modifyC2C(app, ref, patch)),
-    recallC2C: (app, ref) => write(() => c2c.recallC2C(app, ref)),
+    sendC2C: (app, message, hook) => write(() => withOutbox(c2c.sendC2C(app, message), hook)),
+    modifyC2C: (app, ref, patch, hook) => write(() => withOutbox(c2c.modifyC2C(app, ref, patch), hook)),
+    recallC2C: (app, ref, hook) => write(() => withOutbox(c2c.recallC2C(app, ref), hook)),
     createGroup: (app, group) => write(() => groups.writes.createGroup(app, group)),
     addGroupMembers: (app, groupId, list, joinTime) => write(() => groups.writes.addGroupMembers(app, groupId, list, joinTime)),
     deleteGroupMembers: (app, groupId, list) => write(() => groups.writes.deleteGroupMembers(app, groupId, list)),
@@ -69,9 +76,14 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
       }),
     createTopic: (app, topic) => write(() => groups.writes.createTopic(app, topic)),
     destroyTopic: (app, groupId, topicId) => write(() => groups.writes.destroyTopic(app, groupId, topicId)),
-    sendGroupMessage: (app, message) => write(() => groups.writes.sendGroupMessage(app, message)),
-    recallGroupMessage: (app, groupId, topicId, seq) => write(() => groups.writes.recallGroupMessage(app, groupId, topicId, seq)),
-    modifyGroupMessage: (app, groupId, topicId, seq, patch) => write(() => groups.writes.modifyGroupMessage(app, groupId, topicId, seq, patch)),
+    sendGroupMessage: (app, message, hook) => write(() => withOutbox(groups.writes.sendGroupMessage(app, message), hook)),
+    recallGroupMessage: (app, groupId, topicId, seq, hook) => write(() => withOutbox(groups.writes.recallGroupMessage(app, groupId, topicId, seq), hook)),
+    modifyGroupMessage: (app, groupId, topicId, seq, patch, hook) => write(() => withOutbox(groups.writes.modifyGroupMessage(app, groupId, topicId, seq, patch), hook)),
+    enqueueCallbacks: (rows) => write(() => outbox.add(rows)),
+    claimCallbacks: (now, limit, leaseMs) => (outbox.due(now) ? write(() => outbox.claim(now, limit, leaseMs)) : Promise.resolve([])),
+    settleCallback: (id, attempts, settlement) => write(() => outbox.settle(id, attempts, settlement)),
+    failedCallbacks: (app, limit, afterId) => Promise.resolve(outbox.failed(app, limit, afterId)),
+    purgeFailedCallbacks: (before) => write(() => outbox.purge(before)),
     healthy: () => Promise.resolve(!closed && db.open),
     close() {
       if (closed) return Promise.resolve();

@@ -123,6 +123,26 @@ const MIGRATIONS: readonly string[] = [
   ) WITHOUT ROWID;
   INSERT INTO generations (name, value) VALUES ('accounts', 0), ('groups', 0);
   `,
+  `
+  -- Third-party after-callbacks, each committed with the write that caused it and removed once
+  -- delivered (see outbox.ts). A claim moves next_attempt_at to the end of its lease; failed_at is
+  -- set when the retry schedule is spent, and the row stays for the failed list until purged.
+  CREATE TABLE callback_outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    app INTEGER NOT NULL,
+    delivery_id TEXT NOT NULL,
+    command TEXT NOT NULL,
+    client_ip TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at INTEGER NOT NULL,
+    last_error TEXT NOT NULL DEFAULT '',
+    failed_at INTEGER
+  );
+  CREATE INDEX callback_outbox_due ON callback_outbox (next_attempt_at) WHERE failed_at IS NULL;
+  CREATE INDEX callback_outbox_failed ON callback_outbox (app, id) WHERE failed_at IS NOT NULL;
+  `,
 ];
 
 /**

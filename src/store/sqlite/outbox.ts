@@ -1,0 +1,74 @@
+import type { Database } from 'better-sqlite3';
+import type { CallbackSettlement, ClaimedCallback, FailedCallback, NewCallback } from '../types.js';
+import type { WalScrubber } from './scrub.js';
+
+/** A row of callback_outbox as SQLite returns it. */
+interface OutboxRow {
+  id: number;
+  app: number;
+  delivery_id: string;
+  command: string;
+  client_ip: string;
+  body: string;
+  created_at: number;
+  attempts: number;
+  last_error: string;
+  failed_at: number | null;
+}
+
+const COLUMNS = 'id, app, delivery_id, command, client_ip, body, created_at, attempts, last_error, failed_at';
+
+function toClaimed(r: OutboxRow): ClaimedCallback {
+  return { id: r.id, app: r.app, deliveryId: r.delivery_id, command: r.command, clientIp: r.client_ip, body: r.body, createdAt: r.created_at, attempts: r.attempts };
+}
+
+/**
+ * The callback outbox on SQLite. `add`, `claim`, `settle` and `purge` run inside the write queue's
+ * transaction (so `add` commits with the write that caused its rows, and a claim is made by the one
+ * writer there is, in this process or another); `due` and `failed` are plain reads.
+ */
+export function sqliteOutbox(db: Database, scrubber: WalScrubber) {
+  const insert = db.prepare(
+    `INSERT INTO callback_outbox (app, delivery_id, command, client_ip, body, created_at, next_attempt_at)
+     VALUES (@app, @deliveryId, @command, @clientIp, @body, @createdAt, @createdAt)`,
+  );
+  const anyDue = db.prepare('SELECT 1 FROM callback_outbox WHERE failed_at IS NULL AND next_attempt_at <= ? LIMIT 1').pluck();
+  const claim = db.prepare(
+    `UPDATE callback_outbox SET next_attempt_at = @until, attempts = attempts + 1
+     WHERE id IN (SELECT id FROM callback_outbox WHERE failed_at IS NULL AND next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @limit)
+     RETURNING ${COLUMNS}`,
+  );
+  const remove = db.prepare('DELETE FROM callback_outbox WHERE id = ? AND attempts = ? AND failed_at IS NULL');
+  const retry = db.prepare('UPDATE callback_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND attempts = ? AND failed_at IS NULL');
+  const fail = db.prepare('UPDATE callback_outbox SET failed_at = ?, last_error = ? WHERE id = ? AND attempts = ? AND failed_at IS NULL');
+  const failed = db.prepare(`SELECT ${COLUMNS} FROM callback_outbox WHERE app = ? AND failed_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`);
+  const purge = db.prepare('DELETE FROM callback_outbox WHERE failed_at IS NOT NULL AND failed_at < ?');
+
+  return {
+    add(rows: readonly NewCallback[]): void {
+      for (const row of rows) insert.run(row);
+    },
+    /** Whether a claim at `now` would find anything: a read, so an idle poll takes no write lock. */
+    due(now: number): boolean {
+      return anyDue.get(now) !== undefined;
+    },
+    claim(now: number, limit: number, leaseMs: number): ClaimedCallback[] {
+      return (claim.all({ now, until: now + leaseMs, limit }) as OutboxRow[]).map(toClaimed);
+    },
+    settle(id: number, attempts: number, s: CallbackSettlement): void {
+      if (s.kind === 'delivered') {
+        // The body it carried may be content since modified or recalled: scrub the WAL of it too.
+        if (remove.run(id, attempts).changes > 0) scrubber.request();
+      } else if (s.kind === 'retry') retry.run(s.at, s.error, id, attempts);
+      else fail.run(s.at, s.error, id, attempts);
+    },
+    failed(app: number, limit: number, afterId: number): FailedCallback[] {
+      return (failed.all(app, afterId, limit) as OutboxRow[]).map((r) => ({ ...toClaimed(r), failedAt: r.failed_at ?? 0, lastError: r.last_error }));
+    },
+    purge(before: number): number {
+      const changes = purge.run(before).changes;
+      if (changes > 0) scrubber.request();
+      return changes;
+    },
+  };
+}
