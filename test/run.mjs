@@ -38,7 +38,8 @@ for (const o of optional) {
 const SQLITE_ONLY = 'Store: SQLite only';
 const apiSuites = files.filter((f) => {
   const source = readFileSync(f, 'utf8');
-  return source.includes('startServer(') && !source.includes(SQLITE_ONLY);
+  // Files named for a service (x.pg.test.ts) already choose their stores themselves.
+  return source.includes('startServer(') && !source.includes(SQLITE_ONLY) && optional.every((o) => !needs(f, o));
 });
 if (process.env['PARLEY_TEST_DATABASE_URL']) {
   mkdirSync(onPostgres, { recursive: true });

@@ -1,7 +1,10 @@
 import type pg from 'pg';
 
-/** The tables that hold message content (with their TOAST tables, which VACUUM processes too). */
-const CONTENT_TABLES = ['c2c_messages', 'group_messages'];
+/**
+ * The tables that hold message content (with their TOAST tables, which VACUUM processes too); the
+ * callback outbox holds the content its callbacks carry until they are delivered.
+ */
+const CONTENT_TABLES = ['c2c_messages', 'group_messages', 'callback_outbox'];
 
 /**
  * Rewrites the tables that hold message content so that the row versions modifications, recalls
