@@ -1,5 +1,5 @@
 import type { Group, GroupMember, GroupMessage, GroupType, Topic } from './group-types.js';
-import type { C2CMessage } from './types.js';
+import type { C2CMessage, ClaimedCallback } from './types.js';
 
 /**
  * Rows as both stores read them (the same tables and column names), and their mapping to the
@@ -179,4 +179,24 @@ export function toGroupMessage(r: GroupMessageRow): GroupMessage {
     recalled: Boolean(r.recalled),
     toAccounts: r.to_accounts === '' ? [] : (JSON.parse(r.to_accounts) as string[]),
   };
+}
+
+export const OUTBOX_COLUMNS = 'id, app, delivery_id, command, client_ip, body, created_at, attempts, last_error, failed_at';
+
+/** A row of callback_outbox. */
+export interface OutboxRow {
+  id: number;
+  app: number;
+  delivery_id: string;
+  command: string;
+  client_ip: string;
+  body: string;
+  created_at: number;
+  attempts: number;
+  last_error: string;
+  failed_at: number | null;
+}
+
+export function toClaimed(r: OutboxRow): ClaimedCallback {
+  return { id: r.id, app: r.app, deliveryId: r.delivery_id, command: r.command, clientIp: r.client_ip, body: r.body, createdAt: r.created_at, attempts: r.attempts };
 }

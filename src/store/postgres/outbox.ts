@@ -1,29 +1,10 @@
 import type pg from 'pg';
+import { OUTBOX_COLUMNS, type OutboxRow, toClaimed } from '../rows.js';
 import type { CallbackSettlement, CallbackStore, ClaimedCallback, FailedCallback, NewCallback, Outbox } from '../types.js';
 import { transaction } from './connection.js';
 
 /** A pool, or one connection inside a transaction: what a write runs its statements on. */
 export type Queryable = pg.Pool | pg.PoolClient;
-
-/** A row of callback_outbox as pg returns it (BIGINT as numbers, see connection.ts). */
-interface OutboxRow {
-  id: number;
-  app: number;
-  delivery_id: string;
-  command: string;
-  client_ip: string;
-  body: string;
-  created_at: number;
-  attempts: number;
-  last_error: string;
-  failed_at: number | null;
-}
-
-const COLUMNS = 'id, app, delivery_id, command, client_ip, body, created_at, attempts, last_error, failed_at';
-
-function toClaimed(r: OutboxRow): ClaimedCallback {
-  return { id: r.id, app: r.app, deliveryId: r.delivery_id, command: r.command, clientIp: r.client_ip, body: r.body, createdAt: r.created_at, attempts: r.attempts };
-}
 
 /** Adds outbox rows on `q` (inside the caller's transaction), in one statement. */
 async function insert(q: Queryable, rows: readonly NewCallback[]): Promise<void> {
@@ -79,7 +60,7 @@ export function postgresOutbox(pool: pg.Pool): CallbackStore {
       else await pool.query('UPDATE callback_outbox SET failed_at = $3, last_error = $4 WHERE id = $1 AND attempts = $2 AND failed_at IS NULL', [id, attempts, s.at, s.error]);
     },
     async failedCallbacks(app: number, limit: number, afterId: number): Promise<readonly FailedCallback[]> {
-      const result = await pool.query<OutboxRow>(`SELECT ${COLUMNS} FROM callback_outbox WHERE app = $1 AND failed_at IS NOT NULL AND id > $2 ORDER BY id LIMIT $3`, [app, afterId, limit]);
+      const result = await pool.query<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM callback_outbox WHERE app = $1 AND failed_at IS NOT NULL AND id > $2 ORDER BY id LIMIT $3`, [app, afterId, limit]);
       return result.rows.map((r) => ({ ...toClaimed(r), failedAt: r.failed_at ?? 0, lastError: r.last_error }));
     },
     async purgeFailedCallbacks(before: number): Promise<number> {

@@ -1,26 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import { OUTBOX_COLUMNS, type OutboxRow, toClaimed } from '../rows.js';
 import type { CallbackSettlement, ClaimedCallback, FailedCallback, NewCallback } from '../types.js';
 import type { WalScrubber } from './scrub.js';
-
-/** A row of callback_outbox as SQLite returns it. */
-interface OutboxRow {
-  id: number;
-  app: number;
-  delivery_id: string;
-  command: string;
-  client_ip: string;
-  body: string;
-  created_at: number;
-  attempts: number;
-  last_error: string;
-  failed_at: number | null;
-}
-
-const COLUMNS = 'id, app, delivery_id, command, client_ip, body, created_at, attempts, last_error, failed_at';
-
-function toClaimed(r: OutboxRow): ClaimedCallback {
-  return { id: r.id, app: r.app, deliveryId: r.delivery_id, command: r.command, clientIp: r.client_ip, body: r.body, createdAt: r.created_at, attempts: r.attempts };
-}
 
 /**
  * The callback outbox on SQLite. `add`, `claim`, `settle` and `purge` run inside the write queue's
@@ -36,12 +17,12 @@ export function sqliteOutbox(db: Database, scrubber: WalScrubber) {
   const claim = db.prepare(
     `UPDATE callback_outbox SET next_attempt_at = @until, attempts = attempts + 1
      WHERE id IN (SELECT id FROM callback_outbox WHERE failed_at IS NULL AND next_attempt_at <= @now ORDER BY next_attempt_at LIMIT @limit)
-     RETURNING ${COLUMNS}`,
+     RETURNING ${OUTBOX_COLUMNS}`,
   );
   const remove = db.prepare('DELETE FROM callback_outbox WHERE id = ? AND attempts = ? AND failed_at IS NULL');
   const retry = db.prepare('UPDATE callback_outbox SET next_attempt_at = ?, last_error = ? WHERE id = ? AND attempts = ? AND failed_at IS NULL');
   const fail = db.prepare('UPDATE callback_outbox SET failed_at = ?, last_error = ? WHERE id = ? AND attempts = ? AND failed_at IS NULL');
-  const failed = db.prepare(`SELECT ${COLUMNS} FROM callback_outbox WHERE app = ? AND failed_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`);
+  const failed = db.prepare(`SELECT ${OUTBOX_COLUMNS} FROM callback_outbox WHERE app = ? AND failed_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`);
   const purge = db.prepare('DELETE FROM callback_outbox WHERE failed_at IS NOT NULL AND failed_at < ?');
 
   return {
