@@ -15,6 +15,7 @@ import { startServer } from './lib/children.mjs';
 import { CONFIGS, REFERENCE_OF, checkStored, openConfig } from './lib/configs.mjs';
 import { CONNECTIONS, runLoad } from './lib/load.mjs';
 import { cpuPerCall, fmt, printRuns, report } from './lib/report.mjs';
+import { measureIdle, measureLatency, reportEvents } from './lib/events.mjs';
 import { reportScale } from './lib/report-scale.mjs';
 import { openPostgres, openRedisControl, servicesCpu, servicesCpuSince } from './lib/services.mjs';
 import { ALL_PHASES, baselineRequest } from './lib/workload.mjs';
@@ -29,8 +30,8 @@ function setting(name, fallback, min) {
   return value;
 }
 
-function list(name, all) {
-  const values = (process.env[name] || all.join(',')).split(',').map((p) => p.trim());
+function list(name, all, fallback = all) {
+  const values = (process.env[name] || fallback.join(',')).split(',').map((p) => p.trim());
   if (values.length === 0 || values.some((p) => !all.includes(p))) throw new Error(`${name}: a comma-separated list of ${all.join(', ')}`);
   return values;
 }
@@ -40,7 +41,7 @@ const WARMUP = setting('BENCH_WARMUP', Math.min(2, SECONDS), 0);
 const ROUNDS = setting('BENCH_ROUNDS', 3, 1);
 const MESSAGES = setting('BENCH_MESSAGES', 2000, 1);
 const PHASES = list('BENCH_PHASES', ALL_PHASES);
-const CONFIG_NAMES = list('BENCH_CONFIGS', CONFIGS.map((c) => c.name));
+const CONFIG_NAMES = list('BENCH_CONFIGS', CONFIGS.map((c) => c.name), CONFIGS.filter((c) => !c.optional).map((c) => c.name));
 const PROFILE_DIR = process.env['BENCH_CPU_PROF'] ? resolve(process.env['BENCH_CPU_PROF']) : undefined;
 const POSTGRES_URL = process.env['PARLEY_BENCH_DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env['PARLEY_BENCH_REDIS_URL'] || 'redis://127.0.0.1:6379';
@@ -179,6 +180,7 @@ async function main() {
     }
 
     const results = await runRounds(baseline, opened, services.postgres);
+    const latency = await measureLatency(opened);
 
     const memory = { baseline: baseline.memory() };
     for (const o of opened) memory[o.config.name] = o.memory();
@@ -194,6 +196,7 @@ async function main() {
       problems.push(...check.problems);
       stored[o.config.name] = { ...facts, acknowledgedSends: check.acknowledgedSends, acknowledgedGroupSends: check.acknowledgedGroupSends };
     }
+    const idle = await measureIdle(opened, { root: ROOT, dataRoot });
     for (const r of results) {
       const label = `round ${r.round} ${r.config === 'baseline' ? '' : `${r.config} `}${r.kind}`;
       for (const [what, f] of Object.entries({ ...r.warmup.failures, ...r.failures })) problems.push(`${label}: ${f.count} × ${what} (${f.sample})`);
@@ -212,6 +215,8 @@ async function main() {
       }
     }
     const scale = reportScale({ results, configs: opened.map((o) => ({ config: o.config, memory: memory[o.config.name] })) });
+    const eventsFigures = { latency, idle, fleetStats: opened.find((o) => o.fleetStats)?.fleetStats };
+    problems.push(...reportEvents(eventsFigures));
     for (const o of opened) {
       if (o.config.name === 'sqlite') continue;
       const s = stored[o.config.name];
@@ -223,7 +228,7 @@ async function main() {
     if (process.env['BENCH_JSON']) {
       const settings = { connections: CONNECTIONS, seconds: SECONDS, warmup: WARMUP, rounds: ROUNDS, messages: MESSAGES, phases: PHASES, configs: opened.map((o) => o.config.name) };
       const configs = Object.fromEntries(opened.map((o) => [o.config.name, { ...o.config, phases: o.phases, env: o.env, nodes: o.nodes.length }]));
-      const figures = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, settings, configs, skipped: services.skipped, summary, scale, results, memory, stored, problems };
+      const figures = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, settings, configs, skipped: services.skipped, summary, scale, events: eventsFigures, results, memory, stored, problems };
       writeFileSync(resolve(process.env['BENCH_JSON']), `${JSON.stringify(figures, null, 2)}\n`);
     }
   } catch (error) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { NewCallback, Store } from '../src/store/types.js';
+import type { LeasedCallback, NewCallback, Store } from '../src/store/types.js';
 
 const APP = 1;
 const body = (t: string) => JSON.stringify([{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }]);
@@ -264,14 +264,14 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(again.map((c) => [c.deliveryId, c.attempts]), [['r1', 2], ['r2', 2]], 'a lease that ran out frees the row');
         const [r1, r2] = again;
         assert.ok(r1 !== undefined && r2 !== undefined);
-        await s.settleCallback(r1.id, 1, { kind: 'delivered' });
+        await s.settleCallbacks([{ id: r1.id, attempts: 1, settlement: { kind: 'delivered' } }]);
         assert.equal((await s.claimCallbacks(2300, 10, 100)).length, 2, 'a stale settlement (an older attempt) is ignored');
-        await s.settleCallback(r1.id, 3, { kind: 'delivered' });
-        await s.settleCallback(r2.id, 3, { kind: 'retry', at: 9000, error: 'HTTP 500' });
+        await s.settleCallbacks([{ id: r1.id, attempts: 3, settlement: { kind: 'delivered' } }]);
+        await s.settleCallbacks([{ id: r2.id, attempts: 3, settlement: { kind: 'retry', at: 9000, error: 'HTTP 500' } }]);
         assert.equal((await s.claimCallbacks(8999, 10, 100)).filter((c) => c.deliveryId !== 'r3').length, 0, 'a retry waits for its time');
         const r2again = (await s.claimCallbacks(9000, 10, 100)).find((c) => c.deliveryId === 'r2');
         assert.equal(r2again?.attempts, 4);
-        await s.settleCallback(r2.id, 4, { kind: 'failed', at: 9500, error: 'connect ECONNREFUSED' });
+        await s.settleCallbacks([{ id: r2.id, attempts: 4, settlement: { kind: 'failed', at: 9500, error: 'connect ECONNREFUSED' } }]);
         assert.equal((await s.claimCallbacks(99_999, 10, 100)).filter((c) => c.deliveryId === 'r2').length, 0, 'a failed row is never claimed');
         const failed = await s.failedCallbacks(APP, 10, 0);
         assert.deepEqual(failed.map((f) => [f.deliveryId, f.attempts, f.failedAt, f.lastError]), [['r2', 4, 9500, 'connect ECONNREFUSED']]);
@@ -280,6 +280,39 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(await s.purgeFailedCallbacks(9500), 0);
         assert.equal(await s.purgeFailedCallbacks(9501), 1);
         assert.equal((await s.failedCallbacks(APP, 10, 0)).length, 0);
+      }));
+
+    test('outbox: rows born claimed go to the listener once committed, with their ids, and to no claim before their lease ends', () =>
+      withStore(async (s) => {
+        const heard: LeasedCallback[] = [];
+        s.onCallbacksCommitted((rows) => heard.push(...rows));
+        const leased = (id: string): NewCallback => ({ ...callback(id, 1000), leasedUntil: 5000 });
+        await s.importAccounts(APP, [{ userId: 'a' }, { userId: 'b' }]);
+        await s.sendC2C(APP, send(), () => [leased('l1'), callback('due1')]);
+        await assert.rejects(
+          s.sendC2C(APP, send({ seq: 78 }), () => {
+            throw new Error('no');
+          }),
+        );
+        // A write that throws after its hook ran: its rows are not heard of.
+        await assert.rejects(
+          s.sendC2C(APP, send({ seq: 79 }), (outcome) => {
+            if (outcome.kind === 'stored') return [leased('never'), { ...leased('bad'), app: Number.NaN }];
+            return [];
+          }),
+        );
+        await s.enqueueCallbacks([leased('l2')]);
+        assert.deepEqual(heard.map((r) => [r.deliveryId, r.attempts, r.leasedUntil]), [['l1', 1, 5000], ['l2', 1, 5000]], 'only committed rows born claimed');
+        assert.ok(heard.every((r) => Number.isInteger(r.id) && r.id > 0));
+        assert.deepEqual((await s.claimCallbacks(4999, 10, 100)).map((c) => c.deliveryId), ['due1'], 'rows born claimed are no claim\'s before their lease ends');
+        const later = await s.claimCallbacks(5000, 10, 100);
+        assert.deepEqual(later.map((c) => [c.deliveryId, c.attempts]).sort(), [['l1', 2], ['l2', 2]], 'then any claim takes them, as a second attempt');
+        const l1 = heard[0];
+        assert.ok(l1 !== undefined);
+        await s.settleCallbacks([{ id: l1.id, attempts: 1, settlement: { kind: 'delivered' } }]);
+        assert.equal((await s.claimCallbacks(9000, 10, 100)).filter((c) => c.deliveryId === 'l1').length, 1, 'the first attempt settling late changes nothing');
+        await s.settleCallbacks(later.map((c) => ({ id: c.id, attempts: c.attempts + 1, settlement: { kind: 'delivered' } })));
+        assert.deepEqual((await s.claimCallbacks(99_999, 10, 100)).map((c) => c.deliveryId), ['due1'], 'settled together, in one call');
       }));
 
     test('outbox: concurrent claims never hand out one row twice', () =>

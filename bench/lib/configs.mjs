@@ -5,7 +5,11 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startServer } from './children.mjs';
+import { fleetUsers, importUsers, startFleet } from './events.mjs';
 import { ALL_PHASES, GROUP_PHASES, SDKAPPID, SECRET_KEY, requestsFor, seed } from './workload.mjs';
+
+/** Sockets on the event stream in the sqlite-events configuration (BENCH_EVENT_SOCKETS). */
+export const EVENT_SOCKETS = Number(process.env['BENCH_EVENT_SOCKETS'] || 1000);
 
 /** A frequency limit no phase comes near, so the limiter runs but never refuses. */
 export const HIGH_RATE_LIMIT = 100_000;
@@ -18,6 +22,10 @@ const SCALE_PHASES = ['modify', 'sendmsg'];
  */
 export const CONFIGS = [
   { name: 'sqlite', block: 1, title: 'SQLite, rate limit off (as before)', store: 'sqlite', redis: false, nodes: 1, workers: 1, rateLimit: 0, phases: ALL_PHASES },
+  { name: 'sqlite-events', block: 1, title: `SQLite, ${EVENT_SOCKETS.toLocaleString('en-US')} sockets on the event stream and every callback on`, store: 'sqlite', redis: false, nodes: 1, workers: 1, rateLimit: 0, phases: ['modify'], sockets: EVENT_SOCKETS, callbacks: true },
+  // Either half alone, to tell their costs apart (BENCH_CONFIGS=sqlite-sockets,sqlite-callbacks; not in the default run).
+  { name: 'sqlite-sockets', block: 1, optional: true, title: `SQLite, ${EVENT_SOCKETS.toLocaleString('en-US')} sockets on the event stream`, store: 'sqlite', redis: false, nodes: 1, workers: 1, rateLimit: 0, phases: ['modify'], sockets: EVENT_SOCKETS, callbacks: false },
+  { name: 'sqlite-callbacks', block: 1, optional: true, title: 'SQLite, every callback on', store: 'sqlite', redis: false, nodes: 1, workers: 1, rateLimit: 0, phases: ['modify'], sockets: 0, callbacks: true },
   { name: 'sqlite-limit', block: 2, title: `SQLite, in-process limiter at ${HIGH_RATE_LIMIT}/s`, store: 'sqlite', redis: false, nodes: 1, workers: 1, rateLimit: HIGH_RATE_LIMIT, phases: SCALE_PHASES },
   { name: 'sqlite-redis', block: 2, title: `SQLite, Redis limiter at ${HIGH_RATE_LIMIT}/s and Redis bus`, store: 'sqlite', redis: true, nodes: 1, workers: 1, rateLimit: HIGH_RATE_LIMIT, phases: SCALE_PHASES },
   { name: 'postgres', block: 3, title: `PostgreSQL + Redis, one node`, store: 'postgres', redis: true, nodes: 1, workers: 1, rateLimit: HIGH_RATE_LIMIT, phases: SCALE_PHASES },
@@ -26,7 +34,7 @@ export const CONFIGS = [
 ];
 
 /** Configurations that are the like-for-like reference of another, and run whenever it does. */
-export const REFERENCE_OF = { 'sqlite-redis': 'sqlite-limit', 'sqlite-2': 'sqlite-limit', 'postgres-2': 'postgres' };
+export const REFERENCE_OF = { 'sqlite-events': 'sqlite', 'sqlite-sockets': 'sqlite', 'sqlite-callbacks': 'sqlite', 'sqlite-redis': 'sqlite-limit', 'sqlite-2': 'sqlite-limit', 'postgres-2': 'postgres' };
 
 /**
  * Starts a configuration's parley processes and seeds them. `postgres` and `redis` are the
@@ -45,6 +53,7 @@ export async function openConfig(config, { root, dataDir, messages, phases, post
     // Whatever the shell that runs the bench has set, a configuration gets only its own services.
     PARLEY_DATABASE_URL: '',
     PARLEY_REDIS_URL: '',
+    PARLEY_CALLBACK_URL: '',
   };
   const schema = `parley_bench_${tag}_${config.name.replaceAll('-', '_')}`;
   if (config.store === 'postgres') env.PARLEY_DATABASE_URL = await postgres.createSchema(schema);
@@ -53,7 +62,11 @@ export async function openConfig(config, { root, dataDir, messages, phases, post
     env.PARLEY_REDIS_PREFIX = redis.use(`parley-bench-${tag}-${config.name}`);
   }
   const nodes = [];
+  // The people and the app server around it: sockets on the event stream, a callback receiver.
+  const fleet = config.sockets || config.callbacks ? await startFleet() : undefined;
+  if (config.callbacks) env.PARLEY_CALLBACK_URL = fleet.sinkUrl;
   const open = {
+    fleet,
     config,
     nodes,
     env: Object.fromEntries(Object.entries(env).filter(([name]) => !['PARLEY_SECRET_KEY', 'PARLEY_DATA_DIR', 'PARLEY_PORT'].includes(name))),
@@ -70,6 +83,12 @@ export async function openConfig(config, { root, dataDir, messages, phases, post
     /** Stops every node; resolves with what went wrong (a node that did not exit 0). */
     async stop() {
       const problems = [];
+      if (fleet !== undefined) {
+        const stats = await fleet.stats();
+        open.fleetStats = stats;
+        if (stats.unexpectedCloses > 0) problems.push(`${config.name}: the server closed ${stats.unexpectedCloses} event-stream sockets during the run`);
+        await fleet.close();
+      }
       for (const node of nodes) {
         const exit = await node.stop();
         if (exit.code !== 0) problems.push(`${node.name} did not stop cleanly (exit ${exit.signal ?? exit.code})`);
@@ -100,6 +119,13 @@ export async function openConfig(config, { root, dataDir, messages, phases, post
   }
   const seeded = await seed(nodes[0].url, messages, { group: phases.some((p) => GROUP_PHASES.includes(p)) });
   open.requests = requestsFor(seeded, messages);
+  open.seeded = seeded;
+  if (config.sockets) {
+    const users = fleetUsers(config.sockets);
+    await importUsers(nodes[0].url, users.slice(2));
+    const opened = await fleet.open(nodes[0].url, users);
+    if (opened.failed > 0) throw new Error(`${config.name}: ${opened.failed} of ${users.length} sockets could not connect (${opened.firstError})`);
+  }
   return open;
 }
 

@@ -7,9 +7,14 @@ import { cpuPerCall, fmt, median } from './report.mjs';
 export const POSTGRES_MODIFY_TARGET = 0.3;
 /** An embedded-store node with the Redis limiter must keep this share of the same node without it. */
 export const REDIS_LIMITER_TARGET = 0.9;
+/** modify_c2c_msg with 1,000 sockets on the event stream and callbacks on must keep this share of it with neither. */
+export const EVENTS_TARGET = 0.7;
 
 /** Pairs worth comparing round by round: [configuration, its reference, what differs]. */
 export const COMPARISONS = [
+  ['sqlite-events', 'sqlite', 'event-stream sockets and callbacks on vs neither'],
+  ['sqlite-sockets', 'sqlite', 'event-stream sockets vs none'],
+  ['sqlite-callbacks', 'sqlite', 'callbacks on vs off'],
   ['sqlite-limit', 'sqlite', 'in-process limiter at 100,000/s vs limit off'],
   ['sqlite-redis', 'sqlite-limit', 'Redis limiter and bus vs in-process limiter'],
   ['postgres', 'sqlite-redis', 'PostgreSQL vs SQLite store, both with Redis'],
@@ -120,6 +125,15 @@ export function reportScale({ results, configs }) {
   else {
     summary.targets.redisLimiter = limiter.median >= REDIS_LIMITER_TARGET;
     console.log(`target: SQLite node with Redis (limiter and bus) >= ${REDIS_LIMITER_TARGET} of it with the in-process limiter, modify ... ${summary.targets.redisLimiter ? 'met' : 'MISSED'} (${fmt(limiter.median, 2)})`);
+  }
+  const events = summary.comparisons['sqlite-events/sqlite modify'];
+  if (events !== undefined) {
+    summary.targets.events = events.median >= EVENTS_TARGET;
+    const cpu = (name) => summary.configs[name]?.phases['modify']?.parleyCpuPerCall;
+    console.log(
+      `target: modify_c2c_msg with event-stream sockets and callbacks on >= ${EVENTS_TARGET} of it with neither ... ${summary.targets.events ? 'met' : 'MISSED'} (${fmt(events.median, 2)}; ` +
+        `parley ${fmt(cpu('sqlite-events'), 1)} vs ${fmt(cpu('sqlite'), 1)} µs CPU per call)`,
+    );
   }
   const foreign = results.filter((r) => r.otherBackends > 0);
   if (foreign.length > 0) {

@@ -17,7 +17,7 @@ let random = Math.floor(Math.random() * 0x7fffffff);
 /** A distinct u32 per call: sendmsg dedups on MsgRandom, and each URL carries its own `random`. */
 const nextRandom = () => (random = (random + 1) >>> 0);
 const path = (api) => `/v4/${api}?sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=${encodeURIComponent(userSig)}&random=${nextRandom()}&contenttype=json`;
-const text = (t) => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
+export const text = (t) => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
 const sendBody = (label) => {
   const msgRandom = nextRandom();
   return JSON.stringify({ From_Account: 'u1', To_Account: 'u2', MsgRandom: msgRandom, MsgBody: text(`${label} ${msgRandom}`) });

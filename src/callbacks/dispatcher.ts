@@ -1,7 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Apps } from '../apps.js';
 import type { Clock } from '../deps.js';
-import type { CallbackSettlement, ClaimedCallback, Store } from '../store/types.js';
+import type { CallbackSettlement, ClaimedCallback, LeasedCallback, SettledCallback, Store } from '../store/types.js';
 import type { Poster } from './http.js';
 import { ATTEMPT_HEADER, callbackUrl, DELIVERY_ID_HEADER } from './service.js';
 import type { CallbackCommand } from './settings.js';
@@ -31,6 +31,9 @@ export interface DispatcherOptions {
   readonly firstRetryMs: number;
 }
 
+/** Rows born claimed that wait in memory for a free slot, at most; more wait in the store for their lease to end. */
+export const MAX_WAITING = 10_000;
+
 /** Delivers the outbox: started with the server, stopped (after the deliveries in flight) on SIGTERM. */
 export interface Dispatcher {
   /** Looks at the outbox now (rows were just committed). */
@@ -55,10 +58,17 @@ interface DispatcherDeps {
 export function startDispatcher(deps: DispatcherDeps, poster: Poster, options: DispatcherOptions): Dispatcher {
   const { store, apps, clock, logger } = deps;
   const inFlight = new Set<Promise<void>>();
+  /** Rows this process wrote, born claimed, waiting for a slot (oldest at `head`). */
+  let waiting: LeasedCallback[] = [];
+  let head = 0;
+  /** Outcomes not yet recorded: written together, once per event-loop turn. */
+  let settling: { readonly settled: SettledCallback; readonly done: () => void }[] = [];
   let stopping = false;
   let claiming = false;
   let again = false;
   let storeFailing = false;
+  /** The last claim took as many rows as it could: more may be due. */
+  let backlog = false;
   let lastPurge = 0;
 
   async function deliver(row: ClaimedCallback): Promise<CallbackSettlement> {
@@ -77,19 +87,78 @@ export function startDispatcher(deps: DispatcherDeps, poster: Poster, options: D
     return { kind: 'retry', at: at + retryDelayMs(row.attempts, options.firstRetryMs), error };
   }
 
+  /** Records the outcomes gathered in this turn, in one write. */
+  function writeSettlements(): void {
+    const batch = settling;
+    settling = [];
+    store
+      .settleCallbacks(batch.map((x) => x.settled))
+      .catch((error: unknown) => logger.error({ err: error, callbacks: batch.length }, 'callback attempts could not be recorded; they will be tried again when their leases end'))
+      .finally(() => {
+        for (const x of batch) x.done();
+      });
+  }
+
+  /** Resolves once the outcome is recorded (or could not be). */
+  function settle(row: ClaimedCallback, settlement: CallbackSettlement): Promise<void> {
+    return new Promise((done) => {
+      if (settling.push({ settled: { id: row.id, attempts: row.attempts, settlement }, done }) === 1) setImmediate(writeSettlements);
+    });
+  }
+
   function start(row: ClaimedCallback): void {
     const run = deliver(row)
       .then((settlement) => {
         if (settlement.kind === 'failed') logger.warn({ sdkappid: row.app, command: row.command, deliveryId: row.deliveryId, attempts: row.attempts, error: settlement.error }, 'callback failed for good');
-        return store.settleCallback(row.id, row.attempts, settlement);
+        // The slot is free once the attempt is over; recording it joins the turn's other outcomes.
+        const recorded = settle(row, settlement);
+        track(recorded);
       })
-      .catch((error: unknown) => logger.error({ err: error, deliveryId: row.deliveryId }, 'callback attempt could not be recorded; it will be tried again when its lease ends'))
+      .catch((error: unknown) => logger.error({ err: error, deliveryId: row.deliveryId }, 'callback attempt failed unexpectedly; it will be tried again when its lease ends'))
       .finally(() => {
         inFlight.delete(run);
-        if (!stopping) void claim();
+        if (!stopping) next();
       });
     inFlight.add(run);
   }
+
+  /** Outcomes being recorded: stop() waits for them. */
+  const recording = new Set<Promise<void>>();
+  function track(p: Promise<void>): void {
+    recording.add(p);
+    void p.finally(() => recording.delete(p));
+  }
+
+  /** Fills free slots from the rows waiting in memory, then from the store. */
+  function next(): void {
+    const now = clock.nowMs();
+    while (inFlight.size < CONCURRENCY && head < waiting.length) {
+      const row = waiting[head++] as LeasedCallback;
+      // A lease about to run out may already be another process's to claim: leave it to the store.
+      if (row.leasedUntil - AFTER_TIMEOUT_MS > now) start(row);
+    }
+    if (head === waiting.length) {
+      waiting = [];
+      head = 0;
+    } else if (head > 1024 && head * 2 > waiting.length) {
+      waiting = waiting.slice(head);
+      head = 0;
+    }
+    // Claims find rows written by other processes, retries and leases run out: the poll looks for
+    // them, and a claim that came back full looks again as soon as a slot frees.
+    if (backlog && inFlight.size < CONCURRENCY) void claim();
+  }
+
+  /** Rows this process just committed, born claimed: delivered without a claim. */
+  function offer(rows: readonly LeasedCallback[]): void {
+    if (stopping) return; // their leases run out and another start claims them
+    for (const row of rows) {
+      if (waiting.length - head >= MAX_WAITING) break; // they wait in the store for their leases to end
+      waiting.push(row);
+    }
+    next();
+  }
+  store.onCallbacksCommitted(offer);
 
   /** Claims as many due rows as there are free slots; one claim at a time per process. */
   async function claim(): Promise<void> {
@@ -111,7 +180,8 @@ export function startDispatcher(deps: DispatcherDeps, poster: Poster, options: D
         const rows = await store.claimCallbacks(now, free, LEASE_MS);
         storeFailing = false;
         for (const row of rows) start(row);
-        if (rows.length === free) again = true;
+        backlog = rows.length === free;
+        if (backlog) again = true;
       } while (again && !stopping);
     } catch (error) {
       if (!storeFailing) logger.error({ err: error }, 'the callback outbox cannot be read; trying again');
@@ -132,8 +202,8 @@ export function startDispatcher(deps: DispatcherDeps, poster: Poster, options: D
     async stop() {
       stopping = true;
       clearInterval(timer);
-      while (claiming || inFlight.size > 0) {
-        await Promise.all([...inFlight]);
+      while (claiming || inFlight.size > 0 || recording.size > 0) {
+        await Promise.all([...inFlight, ...recording]);
         if (claiming) await new Promise((resolve) => setTimeout(resolve, 5));
       }
     },

@@ -122,10 +122,4 @@ export function afterModifyGroup(ctx: ApiContext, groupId: string, topicId: stri
 export async function enqueueUnstored<O>(ctx: ApiContext, hook: Outbox<O> | undefined, outcome: O): Promise<void> {
   if (hook === undefined) return;
   await ctx.deps.store.enqueueCallbacks(hook(outcome));
-  ctx.deps.callbacks?.committed();
-}
-
-/** After a write that carried a hook: the dispatcher may deliver at once. */
-export function committed(ctx: ApiContext, hook: unknown): void {
-  if (hook !== undefined) ctx.deps.callbacks?.committed();
 }

@@ -1,12 +1,12 @@
-import { Agent as HttpAgent, type ClientRequest, type IncomingMessage, request as httpRequest } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { Agent, errors } from 'undici';
 
 /** An answer larger than this is not read on: no receiver can make parley buffer without bound. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
 
 /**
  * An idle kept-alive connection is closed after this long, before the receiver's own idle timeout
- * (5 s in Node, 60-75 s in most others) closes it under a request being sent on it.
+ * (5 s in Node, 60-75 s in most others) closes it under a request being sent on it; a shorter
+ * `Keep-Alive: timeout=…` from the receiver is honoured too.
  */
 const IDLE_SOCKET_MS = 4000;
 
@@ -20,67 +20,53 @@ export interface Poster {
   close(): void;
 }
 
-/** A poster with agents of its own, so that its connections are not shared with another poster's. */
+/** Errors of a connection that broke before anything was received: worth one more try on a new one. */
+const BROKEN = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
+
+/** Why a POST failed, in words for the failed-callbacks list and the logs. */
+function describe(error: unknown, timeoutMs: number, signal: AbortSignal): string {
+  if (signal.aborted) return `no complete answer within ${timeoutMs} ms`;
+  if (error instanceof errors.ResponseExceededMaxSizeError) return `an answer over ${MAX_ANSWER_BYTES} bytes`;
+  const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
+  const code = typeof e?.cause?.code === 'string' ? e.cause.code : typeof e?.code === 'string' ? e.code : undefined;
+  const message = typeof e?.cause?.message === 'string' && e.cause.message !== '' ? e.cause.message : typeof e?.message === 'string' ? e.message : '';
+  return message !== '' ? message : String(code ?? error);
+}
+
+/**
+ * A poster with connections of its own (undici: about half the CPU per request of node:http's
+ * client, measured 2026-11-23), so that its connections are not shared with another poster's.
+ */
 export function createPoster(maxSockets: number): Poster {
-  const http = new HttpAgent({ keepAlive: true, maxSockets, timeout: IDLE_SOCKET_MS });
-  const https = new HttpsAgent({ keepAlive: true, maxSockets, timeout: IDLE_SOCKET_MS });
+  const agent = new Agent({ connections: maxSockets, keepAliveTimeout: IDLE_SOCKET_MS, keepAliveMaxTimeout: IDLE_SOCKET_MS, maxResponseSize: MAX_ANSWER_BYTES });
   return {
-    post(url, body, headers, timeoutMs) {
-      return new Promise<PostAnswer>((resolve) => {
-        const payload = Buffer.from(body, 'utf8');
-        const options = {
-          method: 'POST',
-          headers: { ...headers, 'content-type': 'application/json; charset=utf-8', 'content-length': String(payload.length) },
-        };
-        let settled = false;
-        let req: ClientRequest | undefined;
-        // One deadline for everything: connecting, sending, waiting and reading the answer.
-        const deadline = setTimeout(() => {
-          finish({ ok: false, error: `no complete answer within ${timeoutMs} ms` });
-          req?.destroy();
-        }, timeoutMs);
-        function finish(answer: PostAnswer): void {
-          if (settled) return;
-          settled = true;
-          clearTimeout(deadline);
-          resolve(answer);
+    async post(url, body, headers, timeoutMs) {
+      // One deadline for everything: connecting, sending, waiting and reading the answer.
+      const deadline = AbortSignal.timeout(timeoutMs);
+      const path = `${url.pathname}${url.search}`;
+      for (let retried = false; ; retried = true) {
+        try {
+          const answer = await agent.request({
+            origin: url.origin,
+            path,
+            method: 'POST',
+            headers: { ...headers, 'content-type': 'application/json; charset=utf-8' },
+            body,
+            signal: deadline,
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+          });
+          return { ok: true, status: answer.statusCode, body: await answer.body.text() };
+        } catch (error) {
+          const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.cause?.code ?? (error as { code?: unknown } | null)?.code;
+          // A kept-alive connection the receiver closed as it was reused: once more, on a new one.
+          if (!retried && !deadline.aborted && typeof code === 'string' && BROKEN.has(code)) continue;
+          return { ok: false, error: describe(error, timeoutMs, deadline) };
         }
-        const onResponse = (res: IncomingMessage): void => {
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            size += chunk.length;
-            if (size > MAX_ANSWER_BYTES) {
-              req?.destroy();
-              finish({ ok: false, error: `HTTP ${res.statusCode ?? 0} with an answer over ${MAX_ANSWER_BYTES} bytes` });
-              return;
-            }
-            chunks.push(chunk);
-          });
-          res.on('end', () => finish({ ok: true, status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', (error) => finish({ ok: false, error: `the answer broke off: ${error.message}` }));
-          res.on('aborted', () => finish({ ok: false, error: 'the answer broke off' }));
-        };
-        const send = (retried: boolean): void => {
-          const r = url.protocol === 'https:' ? httpsRequest(url, { ...options, agent: https }, onResponse) : httpRequest(url, { ...options, agent: http }, onResponse);
-          req = r;
-          r.on('timeout', () => undefined); // an in-use socket's idle timer: the deadline above decides
-          r.on('error', (error: NodeJS.ErrnoException) => {
-            // A kept-alive connection the receiver closed as it was reused: nothing was received; once more on a new one.
-            if (!retried && !settled && r.reusedSocket && error.code === 'ECONNRESET') {
-              send(true);
-              return;
-            }
-            finish({ ok: false, error: error.message === '' ? String(error.code) : error.message });
-          });
-          r.end(payload);
-        };
-        send(false);
-      });
+      }
     },
     close() {
-      http.destroy();
-      https.destroy();
+      void agent.destroy();
     },
   };
 }

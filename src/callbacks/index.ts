@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Apps } from '../apps.js';
 import type { Clock } from '../deps.js';
 import type { Store } from '../store/types.js';
-import { CONCURRENCY, type Dispatcher, startDispatcher } from './dispatcher.js';
+import { CONCURRENCY, type Dispatcher, LEASE_MS, startDispatcher } from './dispatcher.js';
 import { createPoster } from './http.js';
 import { type Callbacks, createCallbacks } from './service.js';
 
@@ -27,7 +27,7 @@ export function openCallbacks(deps: { readonly store: Store; readonly apps: Apps
   // sockets a before-send call (and so an API call) needs.
   const afterPoster = createPoster(CONCURRENCY);
   const dispatcher: Dispatcher | undefined = configured ? startDispatcher(deps, afterPoster, { firstRetryMs: deps.firstRetrySeconds * 1000 }) : undefined;
-  const callbacks = createCallbacks({ poster: beforePoster, clock: deps.clock, logger: deps.logger, strictFields: deps.strictFields, wake: () => dispatcher?.wake() });
+  const callbacks = createCallbacks({ poster: beforePoster, clock: deps.clock, logger: deps.logger, strictFields: deps.strictFields, leaseMs: LEASE_MS });
   return {
     callbacks,
     async close() {

@@ -75,8 +75,6 @@ export interface Callbacks {
   before(app: App, command: CallbackCommand, clientIp: string, payload: Record<string, unknown>, asked: AskedContent): Promise<BeforeVerdict>;
   /** An outbox row for an after-callback (the handler returns it from the write's outbox hook). */
   row(app: App, command: CallbackCommand, clientIp: string, payload: Record<string, unknown>): NewCallback;
-  /** Rows were committed: the dispatcher should look now rather than at its next poll. */
-  committed(): void;
 }
 
 /** Custom refusal codes the app server may answer with: C2C's documented range and the group one. */
@@ -117,8 +115,11 @@ export function readBeforeAnswer(status: number, text: string, asked: AskedConte
   return { kind: 'rewrite', body, cloudCustomData: data };
 }
 
-/** Builds the callbacks service on a poster for before-send calls; `wake` is the dispatcher's. */
-export function createCallbacks(options: { poster: Poster; clock: Clock; logger: FastifyBaseLogger; strictFields: boolean; wake: () => void }): Callbacks {
+/**
+ * Builds the callbacks service on a poster for before-send calls. Its rows are born claimed by this
+ * process for `leaseMs`: the store hands them to the dispatcher once committed.
+ */
+export function createCallbacks(options: { poster: Poster; clock: Clock; logger: FastifyBaseLogger; strictFields: boolean; leaseMs: number }): Callbacks {
   const { poster, clock, logger } = options;
   return {
     async before(app, command, clientIp, payload, asked) {
@@ -133,8 +134,8 @@ export function createCallbacks(options: { poster: Poster; clock: Clock; logger:
       return { kind: 'refuse', code: undefined, info: `the app server could not be asked (${verdict}) and its failure policy refuses` };
     },
     row(app, command, clientIp, payload) {
-      return { app: app.sdkappid, deliveryId: randomUUID(), command, clientIp, body: JSON.stringify(payload), createdAt: clock.nowMs() };
+      const createdAt = clock.nowMs();
+      return { app: app.sdkappid, deliveryId: randomUUID(), command, clientIp, body: JSON.stringify(payload), createdAt, leasedUntil: createdAt + options.leaseMs };
     },
-    committed: options.wake,
   };
 }

@@ -1,3 +1,4 @@
+import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 import { CloseCode, type ConnectedFrame } from '../client/protocol.js';
 import { withPosition } from './frames.js';
@@ -45,6 +46,8 @@ export class Connection {
   private epoch = '';
   private sent = 0;
   private pending: Appended[] | undefined = [];
+  /** Frames of this turn are being gathered into one write. */
+  private corked = false;
 
   /**
    * `detach` takes the connection out of its endpoint and out of presence; it is called once, as
@@ -54,6 +57,8 @@ export class Connection {
     readonly id: string,
     readonly key: string,
     readonly ws: WebSocket,
+    /** The socket under `ws`, as the upgrade handed it over. */
+    private readonly socket: Duplex,
     private readonly limits: ConnectionLimits,
     private readonly detach: () => void,
   ) {}
@@ -92,10 +97,25 @@ export class Connection {
     if (event.offset <= this.sent) return; // already replayed
     if (event.offset > this.sent + 1) return this.close(CloseCode.Interrupted, `events after offset ${this.sent} were missed on this node; reconnect and resume`);
     this.sent = event.offset;
+    this.gatherTurn();
     this.ws.send(withPosition(event.body, event.offset, event.epoch));
     if (this.ws.bufferedAmount > this.limits.maxBufferedBytes) {
       this.close(CloseCode.SlowConsumer, `slow consumer: more than ${this.limits.maxBufferedBytes} bytes unread; reconnect and resume`);
     }
+  }
+
+  /**
+   * Holds this turn's frames back and writes them together at its end, as Node's HTTP server does
+   * with a response: a busy user gets one write (one system call) per turn, not one per event.
+   */
+  private gatherTurn(): void {
+    if (this.corked) return;
+    this.corked = true;
+    this.socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      this.socket.uncork();
+    });
   }
 
   close(code: number, reason: string): void {

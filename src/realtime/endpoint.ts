@@ -87,7 +87,7 @@ export function mountEventStream(app: FastifyInstance, deps: Deps): void {
     return { app: target.sdkappid, user: identifier, platform, resume, expiresAt: claims.time + claims.expire };
   }
 
-  function accept(ws: WebSocket, admitted: Admitted): void {
+  function accept(ws: WebSocket, socket: Duplex, admitted: Admitted): void {
     const key = streamKey(admitted.app, admitted.user);
     let expiry: NodeJS.Timeout | undefined;
     let attached = true;
@@ -100,7 +100,7 @@ export function mountEventStream(app: FastifyInstance, deps: Deps): void {
       if (devices?.size === 0) local.delete(key);
       presence.leave(key, connection.id);
     };
-    const connection = new Connection(deps.ids.requestId(), key, ws, limits, detach);
+    const connection = new Connection(deps.ids.requestId(), key, ws, socket, limits, detach);
     let set = local.get(key);
     if (set === undefined) local.set(key, (set = new Set()));
     set.add(connection);
@@ -150,7 +150,7 @@ export function mountEventStream(app: FastifyInstance, deps: Deps): void {
       (admitted) =>
         wss.handleUpgrade(request, socket, head, (ws) => {
           if ('close' in admitted) closeSocket(ws, admitted.close, admitted.code === undefined ? admitted.info : `${admitted.code} ${admitted.info}`);
-          else accept(ws, admitted);
+          else accept(ws, socket, admitted);
         }),
       (error: unknown) => {
         deps.logger.error({ err: error }, 'event stream: a connection could not be checked');

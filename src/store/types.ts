@@ -116,6 +116,12 @@ export interface NewCallback {
   readonly body: string;
   /** Milliseconds. */
   readonly createdAt: number;
+  /**
+   * When set, the row is born claimed by the process that wrote it, for its first attempt, until
+   * this time (ms): the store hands it to that process's listener once committed (see
+   * onCallbacksCommitted), and no claim returns it before then. Unset: due at once, for any claim.
+   */
+  readonly leasedUntil?: number;
 }
 
 /**
@@ -138,11 +144,24 @@ export interface FailedCallback extends ClaimedCallback {
   readonly lastError: string;
 }
 
+/** A row born claimed (leasedUntil set), as committed: its first attempt is its writer's to make. */
+export interface LeasedCallback extends ClaimedCallback {
+  readonly leasedUntil: number;
+}
+
 /** What became of one delivery attempt. */
 export type CallbackSettlement =
   | { readonly kind: 'delivered' }
   | { readonly kind: 'retry'; readonly at: number; readonly error: string }
   | { readonly kind: 'failed'; readonly at: number; readonly error: string };
+
+/** One attempt's outcome, for settleCallbacks. */
+export interface SettledCallback {
+  readonly id: number;
+  /** The attempts the row had when this attempt was claimed. */
+  readonly attempts: number;
+  readonly settlement: CallbackSettlement;
+}
 
 /**
  * The outbox of after-callbacks. Several processes (or nodes) may deliver from one store: a claim
@@ -154,8 +173,16 @@ export interface CallbackStore {
   enqueueCallbacks(rows: readonly NewCallback[]): Promise<void>;
   /** Claims up to `limit` rows due at `now` (ms) for `leaseMs`, counting an attempt for each. */
   claimCallbacks(now: number, limit: number, leaseMs: number): Promise<readonly ClaimedCallback[]>;
-  /** Records an attempt's outcome: delivered rows are removed. Ignored when the row was claimed again since (its attempts moved on). */
-  settleCallback(id: number, attempts: number, settlement: CallbackSettlement): Promise<void>;
+  /**
+   * Records attempts' outcomes: delivered rows are removed. Each is ignored when its row was claimed
+   * again since (its attempts moved on).
+   */
+  settleCallbacks(settled: readonly SettledCallback[]): Promise<void>;
+  /**
+   * Sets the one listener told, right after each commit, of the rows it added that were born
+   * claimed (leasedUntil set), with their ids: the writing process delivers them without a claim.
+   */
+  onCallbacksCommitted(listener: (rows: readonly LeasedCallback[]) => void): void;
   /** An app's failed callbacks, oldest first, with id above `afterId`. */
   failedCallbacks(app: number, limit: number, afterId: number): Promise<readonly FailedCallback[]>;
   /** Removes failed callbacks that failed before `before` (ms); answers how many. */

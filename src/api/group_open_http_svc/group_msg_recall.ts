@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { afterRecallGroup, committed } from '../../callbacks/hooks.js';
+import { afterRecallGroup } from '../../callbacks/hooks.js';
 import { defineApi, fail, isFailure, ok } from '../define.js';
 import { requestSchema } from '../request.js';
 import { findGroup, findTopic } from './group-common.js';
@@ -37,7 +37,6 @@ export const group_msg_recall = defineApi({
     for (const seq of seqs) {
       const after = afterRecallGroup(ctx, group.groupId, group.type, topicId, seq);
       const outcome = await ctx.deps.store.recallGroupMessage(ctx.app.sdkappid, group.groupId, topicId, seq, after);
-      committed(ctx, after);
       if (outcome === 'ok') recalled.push(seq);
       RecallRetList.push({ MsgSeq: seq, RetCode: RET_CODE[outcome] });
     }

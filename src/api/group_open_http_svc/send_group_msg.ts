@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { afterSendGroup, beforeSendGroup, committed, enqueueUnstored } from '../../callbacks/hooks.js';
+import { afterSendGroup, beforeSendGroup, enqueueUnstored } from '../../callbacks/hooks.js';
 import { nowSeconds } from '../../deps.js';
 import { MsgBody, normalizeMsgBody } from '../../domain/elements.js';
 import { keepsNoHistory, takesTargetedMessages } from '../../domain/group-id.js';
@@ -117,7 +117,6 @@ export const send_group_msg = defineApi({
       memberOnly: !noHistory && !isAdmin,
       toAccounts,
     }, after);
-    committed(ctx, after);
     switch (outcome.kind) {
       case 'group_not_found':
         return fail(10010, `group "${group.groupId}" does not exist or has been destroyed`);

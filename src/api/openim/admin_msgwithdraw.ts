@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { afterWithdrawC2C, committed } from '../../callbacks/hooks.js';
+import { afterWithdrawC2C } from '../../callbacks/hooks.js';
 import { parseMsgKey } from '../../domain/msg-key.js';
 import { isUserId, userIdProblem } from '../../domain/user-id.js';
 import { defineApi, fail, ok } from '../define.js';
@@ -33,7 +33,6 @@ export const admin_msgwithdraw = defineApi({
 
     const after = afterWithdrawC2C(ctx, from, to, key);
     const outcome = await ctx.deps.store.recallC2C(ctx.app.sdkappid, { from, to, ...key }, after);
-    committed(ctx, after);
     if (outcome === 'not_found') return fail(20022, `no message ${String(body['MsgKey'])} from "${from}" to "${to}"`);
     if (outcome === 'recalled') return fail(20023, 'the message has already been recalled');
     ctx.deps.bus.publish({ type: 'c2c.recalled', app: ctx.app.sdkappid, operator: ctx.identifier, from, to, msgKey: String(body['MsgKey']), ...key, eventTime: ctx.deps.clock.nowMs() });

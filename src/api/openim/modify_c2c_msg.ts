@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { afterModifyC2C, committed } from '../../callbacks/hooks.js';
+import { afterModifyC2C } from '../../callbacks/hooks.js';
 import { MsgBody } from '../../domain/elements.js';
 import { MAX_MESSAGE_BYTES } from '../../domain/message.js';
 import { formatMsgKey, parseMsgKey } from '../../domain/msg-key.js';
@@ -45,7 +45,6 @@ export const modify_c2c_msg = defineApi({
     const ref = { from, to, ...key };
     const after = afterModifyC2C(ctx, ref);
     const outcome = await ctx.deps.store.modifyC2C(ctx.app.sdkappid, ref, { ...patch, maxSize: MAX_MESSAGE_BYTES }, after);
-    committed(ctx, after);
     if (outcome.kind !== 'ok') return refusedModification(outcome.kind, `${formatMsgKey(key)} from "${from}" to "${to}"`);
     ctx.deps.bus.publish({
       type: 'c2c.modified',

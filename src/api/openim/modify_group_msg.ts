@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { afterModifyGroup, committed } from '../../callbacks/hooks.js';
+import { afterModifyGroup } from '../../callbacks/hooks.js';
 import { MsgBody } from '../../domain/elements.js';
 import { MAX_MESSAGE_BYTES } from '../../domain/message.js';
 import { defineApi, fail, isFailure, ok } from '../define.js';
@@ -42,7 +42,6 @@ export const modify_group_msg = defineApi({
     const seq = req.get('MsgSeq');
     const after = afterModifyGroup(ctx, group.groupId, topicId, seq);
     const outcome = await ctx.deps.store.modifyGroupMessage(ctx.app.sdkappid, group.groupId, topicId, seq, { ...patch, maxSize: MAX_MESSAGE_BYTES }, after);
-    committed(ctx, after);
     const where = topicId === '' ? `group "${group.groupId}"` : `topic "${topicId}"`;
     if (outcome.kind !== 'ok') return refusedModification(outcome.kind, `with MsgSeq ${seq} in ${where}`);
     ctx.deps.bus.publish({

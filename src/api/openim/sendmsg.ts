@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { afterSendC2C, beforeSendC2C, committed, DELIVERED, enqueueUnstored } from '../../callbacks/hooks.js';
+import { afterSendC2C, beforeSendC2C, DELIVERED, enqueueUnstored } from '../../callbacks/hooks.js';
 import { formatMsgId, formatMsgKey } from '../../domain/msg-key.js';
 import { isUserId } from '../../domain/user-id.js';
 import { defineApi, fail, isFailure, ok } from '../define.js';
@@ -39,7 +39,6 @@ export const sendmsg = defineApi({
     if (!prepared.store) await enqueueUnstored(ctx, after, DELIVERED);
     if (prepared.store) {
       const outcome = await ctx.deps.store.sendC2C(ctx.app.sdkappid, { ...prepared, recipients: [to] }, after);
-      committed(ctx, after);
       if (outcome.kind === 'sender_unknown') return fail(90008, `From_Account "${from}" is not imported (or was deleted)`);
       if (outcome.kind === 'duplicate') {
         time = outcome.time;

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { C2C_COLUMNS, type C2CRow, cutC2CPage, toC2CMessage } from '../rows.js';
 import type { C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, ModifyOutcome, Outbox, RecallOutcome } from '../types.js';
 import { modifyBatcher } from './modify-batch.js';
-import { type Queryable, withOutbox } from './outbox.js';
+import type { OutboxWriter, Queryable } from './outbox.js';
 
 /** The dedup fingerprint of modified or recalled content: no CRC32 equals it (as in sqlite/c2c.ts). */
 const NO_CRC = -1;
@@ -15,10 +15,10 @@ function refValues(app: number, ref: C2CRef): unknown[] {
 }
 
 /** One-to-one history on PostgreSQL. */
-export function postgresC2C(pool: pg.Pool) {
-  const outboxed = withOutbox(pool);
-  // Without callbacks to commit with them, the modifications of one event-loop turn share one statement.
-  const batched = modifyBatcher(pool);
+export function postgresC2C(pool: pg.Pool, writer: OutboxWriter) {
+  const { outboxed } = writer;
+  // The modifications of one event-loop turn share one statement (and, with callbacks, one transaction).
+  const batched = modifyBatcher(pool, writer);
 
   async function send(pool: Queryable, app: number, m: C2CSend): Promise<C2CSendOutcome> {
     const recipients = [...new Set(m.recipients)];
@@ -67,25 +67,6 @@ export function postgresC2C(pool: pg.Pool) {
     return { kind: 'stored', failed };
   }
 
-  async function modify(pool: Queryable, app: number, ref: C2CRef, patch: C2CPatch): Promise<ModifyOutcome> {
-    // The whole modification is one statement when it applies (atomic on its own, no transaction
-    // round trips); when it changes nothing, one read tells which check failed.
-    const updated = await pool.query<{ body: string; cloud_custom_data: string }>({
-      name: 'c2c-modify',
-      text: `UPDATE c2c_messages SET body = coalesce($7, body), cloud_custom_data = coalesce($8, cloud_custom_data), crc = ${NO_CRC}
-             WHERE ${REF} AND NOT recalled
-               AND octet_length(coalesce($7, body)) + octet_length(coalesce($8, cloud_custom_data)) <= $9
-             RETURNING body, cloud_custom_data`,
-      values: [...refValues(app, ref), patch.body ?? null, patch.cloudCustomData ?? null, patch.maxSize],
-    });
-    const row = updated.rows[0];
-    if (row !== undefined) return { kind: 'ok', body: row.body, cloudCustomData: row.cloud_custom_data };
-    const found = await pool.query<{ recalled: boolean }>(`SELECT recalled FROM c2c_messages WHERE ${REF}`, refValues(app, ref));
-    const message = found.rows[0];
-    if (message === undefined) return { kind: 'not_found' };
-    return { kind: message.recalled ? 'recalled' : 'too_large' };
-  }
-
   async function recall(pool: Queryable, app: number, ref: C2CRef): Promise<RecallOutcome> {
     const updated = await pool.query(`UPDATE c2c_messages SET recalled = true, body = '[]', cloud_custom_data = '', crc = ${NO_CRC} WHERE ${REF} AND NOT recalled`, refValues(app, ref));
     if (updated.rowCount === 1) return 'ok';
@@ -120,7 +101,7 @@ export function postgresC2C(pool: pg.Pool) {
     // Without a hook, straight to the pool: no transaction, no closure.
     sendC2C: (app: number, m: C2CSend, hook?: Outbox<C2CSendOutcome>) => (hook === undefined ? send(pool, app, m) : outboxed(hook, (q) => send(q, app, m))),
     modifyC2C: (app: number, ref: C2CRef, patch: C2CPatch, hook?: Outbox<ModifyOutcome>) =>
-      hook === undefined ? batched.modify(app, ref, patch) : outboxed(hook, (q) => modify(q, app, ref, patch)),
+      batched.modify(app, ref, patch, hook),
     recallC2C: (app: number, ref: C2CRef, hook?: Outbox<RecallOutcome>) => (hook === undefined ? recall(pool, app, ref) : outboxed(hook, (q) => recall(q, app, ref))),
     pageC2C: page,
   };

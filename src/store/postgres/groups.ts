@@ -15,7 +15,7 @@ import type {
 import { GROUP_MESSAGE_COLUMNS, type GroupMessageRow, type GroupRow, MEMBER_COLUMNS, type MemberRow, TOPIC_COLUMNS, type TopicRow, toGroup, toGroupMessage, toMember, toTopic } from '../rows.js';
 import type { ModifyOutcome, Outbox } from '../types.js';
 import { transaction } from './connection.js';
-import { insertCallbacks, type Queryable, withOutbox } from './outbox.js';
+import type { OutboxWriter, Queryable } from './outbox.js';
 
 /** A message by its place: $1 app, $2 group, $3 topic, $4 seq. */
 const AT_SEQ = 'app = $1 AND group_id = $2 AND topic_id = $3 AND msg_seq = $4';
@@ -27,13 +27,13 @@ const TOPIC_SELECT = `SELECT ${TOPIC_COLUMNS}
  * Groups, members, topics and group history on PostgreSQL. Nothing is cached: a group destroyed
  * through another node may be created again with another type at once.
  */
-export function postgresGroups(pool: pg.Pool) {
-  const outboxed = withOutbox(pool);
+export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
+  const { outboxed } = writer;
 
   async function send(app: number, m: GroupSend, hook?: Outbox<GroupSendOutcome>): Promise<GroupSendOutcome> {
-    return transaction(pool, async (client) => {
+    return writer.transaction(async (client, add) => {
       const outcome = await sendIn(client, app, m);
-      if (hook !== undefined) await insertCallbacks(client, hook(outcome));
+      if (hook !== undefined) await add(hook(outcome));
       return outcome;
     });
   }

@@ -3,7 +3,7 @@ import { postgresAccounts } from './accounts.js';
 import { postgresC2C } from './c2c.js';
 import { openPool, type PostgresOptions } from './connection.js';
 import { postgresGroups } from './groups.js';
-import { postgresOutbox } from './outbox.js';
+import { outboxWriter, postgresOutbox } from './outbox.js';
 import { migrate } from './schema.js';
 
 export type { PostgresOptions } from './connection.js';
@@ -29,11 +29,12 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     throw error;
   }
   let closed = false;
+  const writer = outboxWriter(pool);
   return {
     ...postgresAccounts(pool),
-    ...postgresC2C(pool),
-    ...postgresGroups(pool),
-    ...postgresOutbox(pool),
+    ...postgresC2C(pool, writer),
+    ...postgresGroups(pool, writer),
+    ...postgresOutbox(pool, writer),
     async healthy() {
       if (closed) return false;
       return pool.query('SELECT 1').then(

@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import type { C2CPatch, C2CRef, ModifyOutcome } from '../types.js';
+import type { C2CPatch, C2CRef, ModifyOutcome, NewCallback, Outbox } from '../types.js';
+import type { OutboxWriter, Queryable } from './outbox.js';
 
 /** The dedup fingerprint of modified content (as in c2c.ts): no CRC32 equals it. */
 const NO_CRC = -1;
@@ -12,6 +13,8 @@ interface Pending {
   readonly ref: C2CRef;
   readonly patch: C2CPatch;
   readonly key: string;
+  /** The callbacks it adds when it applies: the batch then runs in a transaction with them. */
+  readonly hook: Outbox<ModifyOutcome> | undefined;
   readonly resolve: (outcome: ModifyOutcome) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -40,7 +43,7 @@ const keyOf = (app: number, from: string, seq: number, random: number, time: num
  * is modified in turn order, in the next statement. A modification that changes nothing (no such
  * message, recalled, too large after it) is told apart by one read, as the single statement does.
  */
-export function modifyBatcher(pool: pg.Pool) {
+export function modifyBatcher(pool: pg.Pool, writer: OutboxWriter) {
   let queue: Pending[] = [];
 
   function flush(): void {
@@ -72,32 +75,52 @@ export function modifyBatcher(pool: pg.Pool) {
     }
   }
 
+  /** The batch's one UPDATE: the messages it changed, as they now are. */
+  async function update(q: Queryable, batch: readonly Pending[]): Promise<Updated[]> {
+    const result = await q.query<Updated>({
+      name: 'c2c-modify-batch',
+      text: `UPDATE c2c_messages m
+             SET body = coalesce(v.body, m.body), cloud_custom_data = coalesce(v.ccd, m.cloud_custom_data), crc = ${NO_CRC}
+             FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+               AS v(app, from_account, msg_seq, msg_random, msg_time, to_account, body, ccd, max_size)
+             WHERE m.app = v.app AND m.from_account = v.from_account COLLATE "C" AND m.msg_seq = v.msg_seq AND m.msg_random = v.msg_random
+               AND m.msg_time = v.msg_time AND m.to_account = v.to_account COLLATE "C" AND NOT m.recalled
+               AND octet_length(coalesce(v.body, m.body)) + octet_length(coalesce(v.ccd, m.cloud_custom_data)) <= v.max_size
+             RETURNING m.app, m.from_account, m.msg_seq, m.msg_random, m.msg_time, m.to_account, m.body, m.cloud_custom_data`,
+      values: [
+        batch.map((p) => p.app),
+        batch.map((p) => p.ref.from),
+        batch.map((p) => p.ref.seq),
+        batch.map((p) => p.ref.random),
+        batch.map((p) => p.ref.time),
+        batch.map((p) => p.ref.to),
+        batch.map((p) => p.patch.body ?? null),
+        batch.map((p) => p.patch.cloudCustomData ?? null),
+        batch.map((p) => p.patch.maxSize),
+      ],
+    });
+    return result.rows;
+  }
+
   async function run(batch: readonly Pending[]): Promise<void> {
     let rows: Updated[];
     try {
-      const result = await pool.query<Updated>({
-        name: 'c2c-modify-batch',
-        text: `UPDATE c2c_messages m
-               SET body = coalesce(v.body, m.body), cloud_custom_data = coalesce(v.ccd, m.cloud_custom_data), crc = ${NO_CRC}
-               FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::bigint[])
-                 AS v(app, from_account, msg_seq, msg_random, msg_time, to_account, body, ccd, max_size)
-               WHERE m.app = v.app AND m.from_account = v.from_account COLLATE "C" AND m.msg_seq = v.msg_seq AND m.msg_random = v.msg_random
-                 AND m.msg_time = v.msg_time AND m.to_account = v.to_account COLLATE "C" AND NOT m.recalled
-                 AND octet_length(coalesce(v.body, m.body)) + octet_length(coalesce(v.ccd, m.cloud_custom_data)) <= v.max_size
-               RETURNING m.app, m.from_account, m.msg_seq, m.msg_random, m.msg_time, m.to_account, m.body, m.cloud_custom_data`,
-        values: [
-          batch.map((p) => p.app),
-          batch.map((p) => p.ref.from),
-          batch.map((p) => p.ref.seq),
-          batch.map((p) => p.ref.random),
-          batch.map((p) => p.ref.time),
-          batch.map((p) => p.ref.to),
-          batch.map((p) => p.patch.body ?? null),
-          batch.map((p) => p.patch.cloudCustomData ?? null),
-          batch.map((p) => p.patch.maxSize),
-        ],
-      });
-      rows = result.rows;
+      if (batch.some((p) => p.hook !== undefined)) {
+        // The callbacks of the modifications that applied commit with them, in one transaction.
+        rows = await writer.transaction(async (client, add) => {
+          const updated = await update(client, batch);
+          const done = new Map(updated.map((r) => [keyOf(r.app, r.from_account, r.msg_seq, r.msg_random, r.msg_time, r.to_account), r]));
+          const callbacks: NewCallback[] = [];
+          for (const p of batch) {
+            const row = done.get(p.key);
+            if (p.hook !== undefined && row !== undefined) callbacks.push(...p.hook({ kind: 'ok', body: row.body, cloudCustomData: row.cloud_custom_data }));
+          }
+          await add(callbacks);
+          return updated;
+        });
+      } else {
+        rows = await update(pool, batch);
+      }
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
@@ -129,10 +152,10 @@ export function modifyBatcher(pool: pg.Pool) {
   }
 
   return {
-    modify(app: number, ref: C2CRef, patch: C2CPatch): Promise<ModifyOutcome> {
+    modify(app: number, ref: C2CRef, patch: C2CPatch, hook?: Outbox<ModifyOutcome>): Promise<ModifyOutcome> {
       return new Promise((resolve, reject) => {
         const key = keyOf(app, ref.from, ref.seq, ref.random, ref.time, ref.to);
-        if (queue.push({ app, ref, patch, key, resolve, reject }) === 1) setImmediate(flush);
+        if (queue.push({ app, ref, patch, key, hook, resolve, reject }) === 1) setImmediate(flush);
       });
     },
   };

@@ -1,46 +1,88 @@
 import type pg from 'pg';
 import { OUTBOX_COLUMNS, type OutboxRow, toClaimed } from '../rows.js';
-import type { CallbackSettlement, CallbackStore, ClaimedCallback, FailedCallback, NewCallback, Outbox } from '../types.js';
+import type { CallbackStore, ClaimedCallback, FailedCallback, LeasedCallback, NewCallback, Outbox, SettledCallback } from '../types.js';
 import { transaction } from './connection.js';
 
 /** A pool, or one connection inside a transaction: what a write runs its statements on. */
 export type Queryable = pg.Pool | pg.PoolClient;
 
-/** Adds outbox rows on `q` (inside the caller's transaction), in one statement. */
-async function insert(q: Queryable, rows: readonly NewCallback[]): Promise<void> {
-  if (rows.length === 0) return;
-  await q.query({
+/**
+ * Adds outbox rows on `q` (inside the caller's transaction), in one statement; answers the rows born
+ * claimed (leasedUntil set) with their ids, for the listener once the transaction has committed.
+ */
+async function insert(q: Queryable, rows: readonly NewCallback[]): Promise<LeasedCallback[]> {
+  if (rows.length === 0) return [];
+  const result = await q.query<{ id: number; delivery_id: string }>({
     name: 'outbox-insert',
-    text: `INSERT INTO callback_outbox (app, delivery_id, command, client_ip, body, created_at, next_attempt_at)
-           SELECT r.app, r.delivery_id, r.command, r.client_ip, r.body, r.created_at, r.created_at
-           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[]) AS r(app, delivery_id, command, client_ip, body, created_at)`,
-    values: [rows.map((r) => r.app), rows.map((r) => r.deliveryId), rows.map((r) => r.command), rows.map((r) => r.clientIp), rows.map((r) => r.body), rows.map((r) => r.createdAt)],
+    text: `INSERT INTO callback_outbox (app, delivery_id, command, client_ip, body, created_at, attempts, next_attempt_at)
+           SELECT r.app, r.delivery_id, r.command, r.client_ip, r.body, r.created_at, CASE WHEN r.leased_until IS NULL THEN 0 ELSE 1 END, coalesce(r.leased_until, r.created_at)
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[]) AS r(app, delivery_id, command, client_ip, body, created_at, leased_until)
+           RETURNING id, delivery_id`,
+    values: [
+      rows.map((r) => r.app),
+      rows.map((r) => r.deliveryId),
+      rows.map((r) => r.command),
+      rows.map((r) => r.clientIp),
+      rows.map((r) => r.body),
+      rows.map((r) => r.createdAt),
+      rows.map((r) => r.leasedUntil ?? null),
+    ],
   });
+  const ids = new Map(result.rows.map((r) => [r.delivery_id, r.id]));
+  const leased: LeasedCallback[] = [];
+  for (const row of rows) {
+    const id = ids.get(row.deliveryId);
+    if (row.leasedUntil !== undefined && id !== undefined) leased.push({ ...row, leasedUntil: row.leasedUntil, id, attempts: 1 });
+  }
+  return leased;
 }
 
 /**
- * Runs a write with its outbox hook: without one, on the pool as before (one statement, no
- * transaction round trips); with one, in a transaction that adds the hook's rows before COMMIT, so
- * they commit with the write or not at all.
+ * How the store's writes add outbox rows: in the write's transaction, then, once it has committed,
+ * the rows born claimed go to the listener (the dispatcher of this process).
  */
-export function withOutbox(pool: pg.Pool) {
-  return <O>(hook: Outbox<O> | undefined, work: (q: Queryable) => Promise<O>): Promise<O> => {
-    if (hook === undefined) return work(pool);
-    return transaction(pool, async (client) => {
-      const outcome = await work(client);
-      await insert(client, hook(outcome));
-      return outcome;
-    });
-  };
+export interface OutboxWriter {
+  /** A write with its hook: without one, on the pool as it is (no transaction round trips); with one, in a transaction that adds the hook's rows before COMMIT. */
+  outboxed<O>(hook: Outbox<O> | undefined, work: (q: Queryable) => Promise<O>): Promise<O>;
+  /** Runs `work` in a transaction; its `add` adds rows that commit with it. */
+  transaction<O>(work: (client: pg.PoolClient, add: (rows: readonly NewCallback[]) => Promise<void>) => Promise<O>): Promise<O>;
+  listen(listener: (rows: readonly LeasedCallback[]) => void): void;
 }
 
-/** Adds the outbox rows of a write that already runs in a transaction on `client`. */
-export const insertCallbacks = insert;
+export function outboxWriter(pool: pg.Pool): OutboxWriter {
+  let listener: ((rows: readonly LeasedCallback[]) => void) | undefined;
+  const writer: OutboxWriter = {
+    async transaction(work) {
+      let leased: LeasedCallback[] = [];
+      const outcome = await transaction(pool, async (client) => {
+        leased = []; // a retried transaction starts again
+        return work(client, async (rows) => {
+          leased.push(...(await insert(client, rows)));
+        });
+      });
+      if (leased.length > 0) listener?.(leased);
+      return outcome;
+    },
+    outboxed(hook, work) {
+      if (hook === undefined) return work(pool);
+      return writer.transaction(async (client, add) => {
+        const outcome = await work(client);
+        await add(hook(outcome));
+        return outcome;
+      });
+    },
+    listen(l) {
+      listener = l;
+    },
+  };
+  return writer;
+}
 
 /** The outbox operations of the Store contract on PostgreSQL. */
-export function postgresOutbox(pool: pg.Pool): CallbackStore {
+export function postgresOutbox(pool: pg.Pool, writer: OutboxWriter): CallbackStore {
   return {
-    enqueueCallbacks: (rows) => insert(pool, rows),
+    enqueueCallbacks: (rows) => writer.transaction((_client, add) => add(rows)),
+    onCallbacksCommitted: (listener) => writer.listen(listener),
     async claimCallbacks(now: number, limit: number, leaseMs: number): Promise<readonly ClaimedCallback[]> {
       // SKIP LOCKED: nodes claiming at the same moment take different rows instead of waiting.
       const result = await pool.query<OutboxRow>({
@@ -54,10 +96,24 @@ export function postgresOutbox(pool: pg.Pool): CallbackStore {
       });
       return result.rows.map(toClaimed);
     },
-    async settleCallback(id: number, attempts: number, s: CallbackSettlement): Promise<void> {
-      if (s.kind === 'delivered') await pool.query('DELETE FROM callback_outbox WHERE id = $1 AND attempts = $2 AND failed_at IS NULL', [id, attempts]);
-      else if (s.kind === 'retry') await pool.query('UPDATE callback_outbox SET next_attempt_at = $3, last_error = $4 WHERE id = $1 AND attempts = $2 AND failed_at IS NULL', [id, attempts, s.at, s.error]);
-      else await pool.query('UPDATE callback_outbox SET failed_at = $3, last_error = $4 WHERE id = $1 AND attempts = $2 AND failed_at IS NULL', [id, attempts, s.at, s.error]);
+    async settleCallbacks(settled: readonly SettledCallback[]): Promise<void> {
+      const delivered = settled.filter((x) => x.settlement.kind === 'delivered');
+      const work: Promise<unknown>[] = [];
+      if (delivered.length > 0) {
+        work.push(
+          pool.query({
+            name: 'outbox-delivered',
+            text: `DELETE FROM callback_outbox o USING unnest($1::bigint[], $2::int[]) AS d(id, attempts)
+                   WHERE o.id = d.id AND o.attempts = d.attempts AND o.failed_at IS NULL`,
+            values: [delivered.map((x) => x.id), delivered.map((x) => x.attempts)],
+          }),
+        );
+      }
+      for (const { id, attempts, settlement: s } of settled) {
+        if (s.kind === 'retry') work.push(pool.query('UPDATE callback_outbox SET next_attempt_at = $3, last_error = $4 WHERE id = $1 AND attempts = $2 AND failed_at IS NULL', [id, attempts, s.at, s.error]));
+        else if (s.kind === 'failed') work.push(pool.query('UPDATE callback_outbox SET failed_at = $3, last_error = $4 WHERE id = $1 AND attempts = $2 AND failed_at IS NULL', [id, attempts, s.at, s.error]));
+      }
+      await Promise.all(work);
     },
     async failedCallbacks(app: number, limit: number, afterId: number): Promise<readonly FailedCallback[]> {
       const result = await pool.query<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM callback_outbox WHERE app = $1 AND failed_at IS NOT NULL AND id > $2 ORDER BY id LIMIT $3`, [app, afterId, limit]);

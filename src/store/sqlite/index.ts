@@ -38,13 +38,13 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   // A crash may have left destroyed content in the WAL: fold it away before serving (or, while
   // other processes on the file keep the WAL in use, as soon as they let go).
   scrubber.scrubOrRetry();
-  const queue = new WriteQueue(db);
+  const outbox = sqliteOutbox(db, scrubber);
+  const queue = new WriteQueue(db, outbox.hooks);
   const write = queue.run.bind(queue);
   const accounts = accountReads(db, shared);
   const accountOps = accountWrites(db);
   const c2c = c2cWrites(db, scrubber);
   const groups = sqliteGroups(db, scrubber, shared);
-  const outbox = sqliteOutbox(db, scrubber);
   /** Adds the rows a write's outbox hook asks for, inside that write's transaction. */
   const withOutbox = <O>(outcome: O, hook: Outbox<O> | undefined): O => {
     if (hook !== undefined) outbox.add(hook(outcome));
@@ -81,7 +81,8 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     modifyGroupMessage: (app, groupId, topicId, seq, patch, hook) => write(() => withOutbox(groups.writes.modifyGroupMessage(app, groupId, topicId, seq, patch), hook)),
     enqueueCallbacks: (rows) => write(() => outbox.add(rows)),
     claimCallbacks: (now, limit, leaseMs) => (outbox.due(now) ? write(() => outbox.claim(now, limit, leaseMs)) : Promise.resolve([])),
-    settleCallback: (id, attempts, settlement) => write(() => outbox.settle(id, attempts, settlement)),
+    settleCallbacks: (settled) => write(() => outbox.settle(settled)),
+    onCallbacksCommitted: (listener) => outbox.listen(listener),
     failedCallbacks: (app, limit, afterId) => Promise.resolve(outbox.failed(app, limit, afterId)),
     purgeFailedCallbacks: (before) => write(() => outbox.purge(before)),
     healthy: () => Promise.resolve(!closed && db.open),

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { OUTBOX_COLUMNS, type OutboxRow, toClaimed } from '../rows.js';
-import type { CallbackSettlement, ClaimedCallback, FailedCallback, NewCallback } from '../types.js';
+import type { ClaimedCallback, FailedCallback, LeasedCallback, NewCallback, SettledCallback } from '../types.js';
 import type { WalScrubber } from './scrub.js';
 
 /**
@@ -10,8 +10,8 @@ import type { WalScrubber } from './scrub.js';
  */
 export function sqliteOutbox(db: Database, scrubber: WalScrubber) {
   const insert = db.prepare(
-    `INSERT INTO callback_outbox (app, delivery_id, command, client_ip, body, created_at, next_attempt_at)
-     VALUES (@app, @deliveryId, @command, @clientIp, @body, @createdAt, @createdAt)`,
+    `INSERT INTO callback_outbox (app, delivery_id, command, client_ip, body, created_at, attempts, next_attempt_at)
+     VALUES (@app, @deliveryId, @command, @clientIp, @body, @createdAt, @attempts, @nextAttemptAt)`,
   );
   const anyDue = db.prepare('SELECT 1 FROM callback_outbox WHERE failed_at IS NULL AND next_attempt_at <= ? LIMIT 1').pluck();
   const claim = db.prepare(
@@ -25,9 +25,41 @@ export function sqliteOutbox(db: Database, scrubber: WalScrubber) {
   const failed = db.prepare(`SELECT ${OUTBOX_COLUMNS} FROM callback_outbox WHERE app = ? AND failed_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`);
   const purge = db.prepare('DELETE FROM callback_outbox WHERE failed_at IS NOT NULL AND failed_at < ?');
 
+  /** Rows born claimed that the open transaction added: handed to the listener if it commits. */
+  let staged: LeasedCallback[] = [];
+  let listener: ((rows: readonly LeasedCallback[]) => void) | undefined;
+
   return {
     add(rows: readonly NewCallback[]): void {
-      for (const row of rows) insert.run(row);
+      for (const row of rows) {
+        const leased = row.leasedUntil !== undefined;
+        const { lastInsertRowid } = insert.run({
+          app: row.app,
+          deliveryId: row.deliveryId,
+          command: row.command,
+          clientIp: row.clientIp,
+          body: row.body,
+          createdAt: row.createdAt,
+          attempts: leased ? 1 : 0,
+          nextAttemptAt: row.leasedUntil ?? row.createdAt,
+        });
+        if (row.leasedUntil !== undefined && listener !== undefined) staged.push({ ...row, leasedUntil: row.leasedUntil, id: Number(lastInsertRowid), attempts: 1 });
+      }
+    },
+    /** The write queue's commit hooks: staged rows go to the listener, or are forgotten with their transaction. */
+    hooks: {
+      committed(): void {
+        if (staged.length === 0) return;
+        const rows = staged;
+        staged = [];
+        listener?.(rows);
+      },
+      rolledBack(): void {
+        staged = [];
+      },
+    },
+    listen(l: (rows: readonly LeasedCallback[]) => void): void {
+      listener = l;
     },
     /** Whether a claim at `now` would find anything: a read, so an idle poll takes no write lock. */
     due(now: number): boolean {
@@ -36,12 +68,15 @@ export function sqliteOutbox(db: Database, scrubber: WalScrubber) {
     claim(now: number, limit: number, leaseMs: number): ClaimedCallback[] {
       return (claim.all({ now, until: now + leaseMs, limit }) as OutboxRow[]).map(toClaimed);
     },
-    settle(id: number, attempts: number, s: CallbackSettlement): void {
-      if (s.kind === 'delivered') {
-        // The body it carried may be content since modified or recalled: scrub the WAL of it too.
-        if (remove.run(id, attempts).changes > 0) scrubber.request();
-      } else if (s.kind === 'retry') retry.run(s.at, s.error, id, attempts);
-      else fail.run(s.at, s.error, id, attempts);
+    settle(settled: readonly SettledCallback[]): void {
+      let removed = 0;
+      for (const { id, attempts, settlement: s } of settled) {
+        if (s.kind === 'delivered') removed += remove.run(id, attempts).changes;
+        else if (s.kind === 'retry') retry.run(s.at, s.error, id, attempts);
+        else fail.run(s.at, s.error, id, attempts);
+      }
+      // The bodies they carried may be content since modified or recalled: scrub the WAL of it too.
+      if (removed > 0) scrubber.request();
     },
     failed(app: number, limit: number, afterId: number): FailedCallback[] {
       return (failed.all(app, afterId, limit) as OutboxRow[]).map((r) => ({ ...toClaimed(r), failedAt: r.failed_at ?? 0, lastError: r.last_error }));

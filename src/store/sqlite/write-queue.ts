@@ -25,14 +25,22 @@ function isBusy(error: unknown): boolean {
  * that reads and then writes would otherwise fail with SQLITE_BUSY when another process committed
  * in between; taking the write lock first makes such transactions wait their turn instead.
  */
+/** Told of each transaction's end, before the writes in it are answered. */
+export interface CommitHooks {
+  committed(): void;
+  rolledBack(): void;
+}
+
 export class WriteQueue {
   readonly #pending: PendingWrite[] = [];
+  readonly #hooks: CommitHooks | undefined;
   #scheduled = false;
   #closed = false;
   readonly #batch: (writes: PendingWrite[]) => unknown[];
   readonly #single: (op: () => unknown) => unknown;
 
-  constructor(db: Database) {
+  constructor(db: Database, hooks?: CommitHooks) {
+    this.#hooks = hooks;
     this.#single = db.transaction((op: () => unknown) => op()).immediate;
     this.#batch = db.transaction((writes: PendingWrite[]) => writes.map((w) => w.op())).immediate;
   }
@@ -58,6 +66,7 @@ export class WriteQueue {
       try {
         results = this.#batch(writes);
       } catch (error) {
+        this.#hooks?.rolledBack();
         if (isBusy(error)) {
           // Another process kept the write lock past the busy timeout: nothing ran, and running
           // the writes one by one would wait that long again for each of them.
@@ -67,6 +76,7 @@ export class WriteQueue {
         }
         continue;
       }
+      this.#hooks?.committed();
       writes.forEach((w, i) => w.resolve(results[i]));
     }
   }
@@ -74,11 +84,16 @@ export class WriteQueue {
   /** Runs each write in a transaction of its own, after a batch failed. */
   #oneByOne(writes: readonly PendingWrite[]): void {
     for (const w of writes) {
+      let result: unknown;
       try {
-        w.resolve(this.#single(w.op));
+        result = this.#single(w.op);
       } catch (error) {
+        this.#hooks?.rolledBack();
         w.reject(error);
+        continue;
       }
+      this.#hooks?.committed();
+      w.resolve(result);
     }
   }
 
