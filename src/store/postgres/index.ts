@@ -1,6 +1,7 @@
 import type { Store } from '../types.js';
 import { postgresAccounts } from './accounts.js';
 import { postgresC2C } from './c2c.js';
+import { postgresC2CState } from './c2c-state.js';
 import { openPool, type PostgresOptions } from './connection.js';
 import { postgresGroups } from './groups.js';
 import { postgresOutbox } from './outbox.js';
@@ -32,6 +33,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   return {
     ...postgresAccounts(pool),
     ...postgresC2C(pool),
+    ...postgresC2CState(pool),
     ...postgresGroups(pool),
     ...postgresOutbox(pool),
     async healthy() {
