@@ -17,9 +17,10 @@ const TABLES: readonly { name: string; columns: readonly string[]; booleans?: re
   { name: 'accounts', columns: ['app', 'user_id', 'nick', 'face_url', 'deleted'], booleans: ['deleted'] },
   {
     name: 'c2c_messages',
-    columns: ['app', 'from_account', 'to_account', 'user_lo', 'user_hi', 'msg_seq', 'msg_random', 'msg_time', 'crc', 'body', 'cloud_custom_data', 'sender_sync', 'recalled'],
-    booleans: ['sender_sync', 'recalled'],
+    columns: ['app', 'from_account', 'to_account', 'user_lo', 'user_hi', 'msg_seq', 'msg_random', 'msg_time', 'crc', 'body', 'cloud_custom_data', 'sender_sync', 'recalled', 'from_deleted', 'to_deleted', 'unread_counted'],
+    booleans: ['sender_sync', 'recalled', 'from_deleted', 'to_deleted', 'unread_counted'],
   },
+  { name: 'c2c_read_state', columns: ['app', 'user_id', 'peer', 'read_time', 'unread'] },
   {
     name: 'groups',
     columns: [

@@ -25,11 +25,12 @@ test('PostgreSQL: destroyed content is in no table at once, and out of the table
   try {
     await s.users('a', 'b');
     const old = (tag: string, long = false) => `old-${tag}-${randomBytes(12).toString('hex')}${long ? '.'.repeat(5000) : ''}`;
-    const markers = { modified: old('c2c'), long: old('long', true), recalled: old('recall'), group: old('group'), destroyed: old('destroyed') };
+    const markers = { modified: old('c2c'), long: old('long', true), recalled: old('recall'), group: old('group'), destroyed: old('destroyed'), deleted: old('deleted'), deletedData: old('deleted-cd') };
     const kept = `new-${randomBytes(12).toString('hex')}`;
     const k1 = (await s.ok('openim/sendmsg', { From_Account: 'a', To_Account: 'b', MsgRandom: 1, MsgBody: text(markers.modified) }))['MsgKey'];
     const k2 = (await s.ok('openim/sendmsg', { From_Account: 'a', To_Account: 'b', MsgRandom: 2, MsgBody: text(markers.recalled) }))['MsgKey'];
     const k3 = (await s.ok('openim/sendmsg', { From_Account: 'a', To_Account: 'b', MsgRandom: 3, MsgBody: text(markers.long) }))['MsgKey'];
+    const k4 = (await s.ok('openim/sendmsg', { From_Account: 'a', To_Account: 'b', MsgRandom: 4, MsgBody: text(markers.deleted), CloudCustomData: markers.deletedData }))['MsgKey'];
     const g = (await s.ok('group_open_http_svc/create_group', { Type: 'Public', Name: 'g', Owner_Account: 'a' }))['GroupId'];
     const d = (await s.ok('group_open_http_svc/create_group', { Type: 'Public', Name: 'd', Owner_Account: 'a' }))['GroupId'];
     await s.ok('group_open_http_svc/send_group_msg', { GroupId: g, Random: 1, MsgBody: text(markers.group) });
@@ -39,6 +40,8 @@ test('PostgreSQL: destroyed content is in no table at once, and out of the table
     await s.ok('openim/admin_msgwithdraw', { From_Account: 'a', To_Account: 'b', MsgKey: k2 });
     await s.ok('openim/modify_group_msg', { GroupId: g, MsgSeq: 1, MsgBody: text('edited') });
     await s.ok('group_open_http_svc/destroy_group', { GroupId: d });
+    await s.ok('openim/delete_c2c_msg_ramble', { Operator_Account: 'a', Peer_Account: 'b', MsgKeyList: [k4] });
+    await s.ok('openim/delete_c2c_msg_ramble', { Operator_Account: 'b', Peer_Account: 'a', MsgKeyList: [k4] });
 
     // No table holds a copy: every row of every table of the schema, as text.
     const tables = (await queryTestSchema(pg.schema, "SELECT tablename FROM pg_tables WHERE schemaname = $1", [pg.schema])).map((r) => String(r['tablename']));

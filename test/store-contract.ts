@@ -133,6 +133,31 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(page.messages.map((m) => [m.recalled, m.body, m.cloudCustomData]), [[true, '[]', '']]);
       }));
 
+    test('one-to-one import, one-sided deletion, read state and unread counts', () =>
+      withStore(async (s) => {
+        const imp = { from: 'a', to: 'b', seq: 1, random: 1, time: 500, body: body('i'), cloudCustomData: '', crc: 7, countUnread: true };
+        assert.equal(await s.importC2C(APP, imp), 'stored');
+        assert.equal(await s.importC2C(APP, { ...imp, from: 'b', to: 'a', body: body('other') }), 'duplicate', 'either direction, content ignored');
+        assert.equal(await s.importC2C(APP, { ...imp, from: 'zz' }), 'sender_unknown');
+        assert.equal(await s.importC2C(APP, { ...imp, to: 'zz' }), 'recipient_unknown');
+        assert.equal(await s.importC2C(APP, { ...imp, seq: 2, countUnread: false }), 'stored');
+        await s.sendC2C(APP, send());
+        await s.sendC2C(APP, send({ seq: 3, countUnread: false }));
+        assert.deepEqual(await s.unreadC2C(APP, 'b', ['a', 'c']), { total: 2, byPeer: new Map([['a', 2], ['c', 0]]) });
+        await s.setC2CRead(APP, 'b', 'a', 600);
+        await s.setC2CRead(APP, 'b', 'a', 100);
+        assert.equal((await s.unreadC2C(APP, 'b', [])).total, 1, 'read up to 600, never moved back');
+        const page = await s.pageC2C(APP, { owner: 'a', peer: 'b', minTime: 0, maxTime: 2000, maxCount: 10 });
+        assert.deepEqual(page.messages.map((m) => [m.time, m.seq, m.peerRead]), [[500, 1, true], [500, 2, true], [1000, 1, false], [1000, 3, false]]);
+        const key = { seq: 1, random: 1, time: 1000 };
+        assert.deepEqual(await s.deleteC2CForOwner(APP, 'b', 'a', [key, { seq: 9, random: 9, time: 9 }]), { hidden: 1, destroyed: 0 });
+        assert.equal((await s.unreadC2C(APP, 'b', [])).total, 0);
+        assert.equal((await s.pageC2C(APP, { owner: 'b', peer: 'a', minTime: 0, maxTime: 2000, maxCount: 10 })).messages.length, 3);
+        assert.equal((await s.pageC2C(APP, { owner: 'a', peer: 'b', minTime: 0, maxTime: 2000, maxCount: 10 })).messages.length, 4);
+        assert.deepEqual(await s.deleteC2CForOwner(APP, 'a', 'b', [key]), { hidden: 1, destroyed: 1 });
+        assert.equal(await s.recallC2C(APP, { from: 'a', to: 'b', ...key }), 'not_found');
+      }));
+
     test('one-to-one: modifications made together (one turn) each get their own outcome, in order', () =>
       withStore(async (s) => {
         for (const seq of [1, 2, 3]) await s.sendC2C(APP, send({ seq, random: seq }));

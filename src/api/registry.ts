@@ -17,6 +17,10 @@ import { destroy_topic } from './million_group_open_http_svc/destroy_topic.js';
 import { get_topic } from './million_group_open_http_svc/get_topic.js';
 import { admin_getroammsg } from './openim/admin_getroammsg.js';
 import { admin_msgwithdraw } from './openim/admin_msgwithdraw.js';
+import { admin_set_msg_read } from './openim/admin_set_msg_read.js';
+import { delete_c2c_msg_ramble } from './openim/delete_c2c_msg_ramble.js';
+import { get_c2c_unread_msg_num } from './openim/get_c2c_unread_msg_num.js';
+import { importmsg } from './openim/importmsg.js';
 import { batchsendmsg } from './openim/batchsendmsg.js';
 import { modify_c2c_msg } from './openim/modify_c2c_msg.js';
 import { modify_group_msg } from './openim/modify_group_msg.js';
@@ -34,6 +38,10 @@ export const APIS: readonly ApiDefinition[] = [
   admin_getroammsg,
   admin_msgwithdraw,
   modify_c2c_msg,
+  importmsg,
+  delete_c2c_msg_ramble,
+  admin_set_msg_read,
+  get_c2c_unread_msg_num,
   create_group,
   get_group_info,
   add_group_member,

@@ -7,6 +7,7 @@
  * are returned as values; a rejected promise means an outage or a bug.
  */
 
+import type { C2CStateStore } from './c2c-state-types.js';
 import type { GroupStore } from './group-types.js';
 
 /** An account as imported by account_import. */
@@ -30,6 +31,8 @@ export interface C2CMessage {
   readonly body: string;
   readonly cloudCustomData: string;
   readonly recalled: boolean;
+  /** Whether its receiver has read it (admin_set_msg_read up to its time); set by history reads. */
+  readonly peerRead?: boolean;
 }
 
 /** Identifies one stored one-to-one message: sender, receiver and the three parts of its MsgKey. */
@@ -57,6 +60,8 @@ export interface C2CSend {
   readonly senderSync: boolean;
   /** A send equal to one stored at or after this time (same sender, seq, random, crc) is a duplicate. */
   readonly dedupSince: number;
+  /** Counts as unread for the recipients (false for SendMsgControl NoUnread); default true. */
+  readonly countUnread?: boolean;
 }
 
 /** What became of a send. */
@@ -214,7 +219,7 @@ export interface C2CStore {
 }
 
 /** Everything parley keeps. */
-export interface Store extends AccountStore, C2CStore, GroupStore, CallbackStore {
+export interface Store extends AccountStore, C2CStore, C2CStateStore, GroupStore, CallbackStore {
   /** Resolves true while the store can serve calls. */
   healthy(): Promise<boolean>;
   /** Finishes pending writes and releases files and connections. */

@@ -18,7 +18,8 @@ export interface Sample {
 export interface Fixture {
   /** `{service}/{command}`. */
   readonly api: string;
-  readonly pages: { readonly zh: string; readonly intl: string };
+  /** A page is null when the corpus held none for the API (the notes say so). */
+  readonly pages: { readonly zh: string | null; readonly intl: string | null };
   readonly samples: readonly Sample[];
   readonly notes: string;
 }

@@ -84,6 +84,20 @@ export const PREPARE: Readonly<Record<string, Prepare>> = {
   },
   'openim/admin_msgwithdraw': async (s, sample) => ({ ...sample.request, MsgKey: (await sendC2C(s, 'vinson', 'dramon')).key }),
   'openim/modify_c2c_msg': async (s, sample) => ({ ...sample.request, MsgKey: (await sendC2C(s, 'dramon1', 'dramon2')).key }),
+  'openim/importmsg': async (s, sample) => {
+    await importNamed(s, sample.request);
+    return sample.request;
+  },
+  'openim/delete_c2c_msg_ramble': async (s, sample) => ({ ...sample.request, MsgKeyList: [(await sendC2C(s, 'user0', 'user1')).key, (await sendC2C(s, 'user1', 'user0')).key] }),
+  'openim/admin_set_msg_read': async (s, sample) => {
+    await sendC2C(s, 'dramon2', 'dramon1');
+    return sample.request;
+  },
+  'openim/get_c2c_unread_msg_num': async (s, sample) => {
+    await importNamed(s, sample.request);
+    await sendC2C(s, 'dramon2', 'dramon1');
+    return sample.request;
+  },
   'group_open_http_svc/create_group': async (s, sample) => {
     await importNamed(s, sample.request);
     return substitute(sample.request, new Map([['MyFirstGroup', `MyFirstGroup-${fresh()}`]]));

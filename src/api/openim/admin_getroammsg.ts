@@ -31,8 +31,8 @@ function toWire(m: C2CMessage) {
     MsgRandom: m.random,
     MsgTimeStamp: m.time,
     MsgFlagBits: m.recalled ? RECALLED : 0,
-    // No read receipts are kept yet, so no message has been reported read by its receiver.
-    IsPeerRead: 0,
+    // 1 once the message's receiver has read it (admin_set_msg_read up to its time, or later).
+    IsPeerRead: m.peerRead === true ? 1 : 0,
     MsgKey: formatMsgKey(m),
     MsgBody: JSON.parse(m.body) as unknown,
     CloudCustomData: m.cloudCustomData,

@@ -97,6 +97,7 @@ export function prepareSend(ctx: ApiContext, req: RequestReader<SendFields>, fro
     senderSync: req.get('SyncOtherMachine') !== 2,
     dedupSince: time - C2C_DEDUP_SECONDS,
     store: req.get('MsgLifeTime') !== 0,
+    countUnread: !(req.get('SendMsgControl') ?? []).includes('NoUnread'),
   };
 }
 

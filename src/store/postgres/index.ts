@@ -1,6 +1,7 @@
 import type { Store } from '../types.js';
 import { postgresAccounts } from './accounts.js';
 import { postgresC2C } from './c2c.js';
+import { postgresC2CState } from './c2c-state.js';
 import { openPool, type PostgresOptions } from './connection.js';
 import { postgresGroups } from './groups.js';
 import { outboxWriter, postgresOutbox } from './outbox.js';
@@ -33,6 +34,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
   return {
     ...postgresAccounts(pool),
     ...postgresC2C(pool, writer),
+    ...postgresC2CState(pool),
     ...postgresGroups(pool, writer),
     ...postgresOutbox(pool, writer),
     async healthy() {

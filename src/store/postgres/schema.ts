@@ -131,6 +131,23 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX callback_outbox_due ON callback_outbox (next_attempt_at) WHERE failed_at IS NULL;
   CREATE INDEX callback_outbox_failed ON callback_outbox (app, id) WHERE failed_at IS NOT NULL;
   `,
+  `
+  -- One-to-one deletion, read state and unread counts, as in sqlite/schema.ts.
+  ALTER TABLE c2c_messages ADD COLUMN from_deleted BOOLEAN NOT NULL DEFAULT false;
+  ALTER TABLE c2c_messages ADD COLUMN to_deleted BOOLEAN NOT NULL DEFAULT false;
+  ALTER TABLE c2c_messages ADD COLUMN unread_counted BOOLEAN NOT NULL DEFAULT true;
+  CREATE TABLE c2c_read_state (
+    app BIGINT NOT NULL,
+    user_id TEXT COLLATE "C" NOT NULL,
+    peer TEXT COLLATE "C" NOT NULL,
+    read_time BIGINT NOT NULL DEFAULT 0,
+    unread BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (app, user_id, peer)
+  );
+  -- Messages stored before this migration count as unread for their receivers.
+  INSERT INTO c2c_read_state (app, user_id, peer, unread)
+    SELECT app, to_account, from_account, count(*) FROM c2c_messages WHERE recalled = false GROUP BY app, to_account, from_account;
+  `,
 ];
 
 /** One advisory lock key for migrations (any constant; "parley" in ASCII). */

@@ -1,6 +1,7 @@
 import type { Database } from 'better-sqlite3';
 import { C2C_COLUMNS, type C2CRow, cutC2CPage, toC2CMessage } from '../rows.js';
 import type { C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, ModifyOutcome, RecallOutcome } from '../types.js';
+import type { ReadState } from './c2c-state.js';
 import type { WalScrubber } from './scrub.js';
 
 /**
@@ -12,7 +13,7 @@ const NO_CRC = -1;
 const REF = 'app = @app AND from_account = @from AND msg_seq = @seq AND msg_random = @random AND msg_time = @time AND to_account = @to';
 
 /** One-to-one writes; each runs inside the write queue's transaction. */
-export function c2cWrites(db: Database, scrubber: WalScrubber) {
+export function c2cWrites(db: Database, scrubber: WalScrubber, reads: ReadState) {
   const active = db.prepare('SELECT 1 FROM accounts WHERE app = ? AND user_id = ? AND deleted = 0').pluck();
   const findDuplicate = db
     .prepare(
@@ -23,8 +24,8 @@ export function c2cWrites(db: Database, scrubber: WalScrubber) {
     .pluck();
   const keyTaken = db.prepare(`SELECT 1 FROM c2c_messages WHERE ${REF}`).pluck();
   const insert = db.prepare(
-    `INSERT INTO c2c_messages (app, from_account, to_account, user_lo, user_hi, msg_seq, msg_random, msg_time, crc, body, cloud_custom_data, sender_sync)
-     VALUES (@app, @from, @to, @lo, @hi, @seq, @random, @time, @crc, @body, @ccd, @senderSync)`,
+    `INSERT INTO c2c_messages (app, from_account, to_account, user_lo, user_hi, msg_seq, msg_random, msg_time, crc, body, cloud_custom_data, sender_sync, unread_counted)
+     VALUES (@app, @from, @to, @lo, @hi, @seq, @random, @time, @crc, @body, @ccd, @senderSync, @counted)`,
   );
   const findForUpdate = db.prepare(`SELECT recalled FROM c2c_messages WHERE ${REF}`);
   const recall = db.prepare(`UPDATE c2c_messages SET recalled = 1, body = '[]', cloud_custom_data = '', crc = ${NO_CRC} WHERE ${REF}`);
@@ -54,7 +55,9 @@ export function c2cWrites(db: Database, scrubber: WalScrubber) {
         continue;
       }
       const [lo, hi] = m.from < to ? [m.from, to] : [to, m.from];
-      insert.run({ ...ref, lo, hi, crc: m.crc, body: m.body, ccd: m.cloudCustomData, senderSync: m.senderSync ? 1 : 0 });
+      const counted = m.countUnread !== false;
+      insert.run({ ...ref, lo, hi, crc: m.crc, body: m.body, ccd: m.cloudCustomData, senderSync: m.senderSync ? 1 : 0, counted: counted ? 1 : 0 });
+      if (counted) reads.counted(app, to, m.from, m.time);
     }
     return { kind: 'stored', failed };
   }
@@ -83,6 +86,8 @@ export function c2cWrites(db: Database, scrubber: WalScrubber) {
       if (row === undefined) return 'not_found';
       if (row.recalled !== 0) return 'recalled';
       recall.run(params);
+      // A recalled message no longer counts as unread for its receiver.
+      reads.recount(app, ref.to, ref.from);
       scrubber.request();
       return 'ok';
     },
@@ -90,12 +95,14 @@ export function c2cWrites(db: Database, scrubber: WalScrubber) {
 }
 
 /** One-to-one history reads. */
-export function c2cReads(db: Database) {
-  // Newest first; a message the owner sent with SyncOtherMachine=2 is not in the owner's roaming.
+export function c2cReads(db: Database, readTime: (app: number, user: string, peer: string) => number) {
+  // Newest first; a message the owner sent with SyncOtherMachine=2 is not in the owner's roaming,
+  // nor one the owner deleted (delete_c2c_msg_ramble): the owner is the party that is not @peer.
   const pageFirst = db.prepare(
     `SELECT ${C2C_COLUMNS} FROM c2c_messages
      WHERE app = @app AND user_lo = @lo AND user_hi = @hi AND msg_time BETWEEN @minTime AND @maxTime
        AND (sender_sync = 1 OR from_account = @peer)
+       AND NOT (from_account <> @peer AND from_deleted = 1) AND NOT (to_account <> @peer AND to_deleted = 1)
      ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC LIMIT @limit`,
   );
   const pageAfter = db.prepare(
@@ -103,12 +110,14 @@ export function c2cReads(db: Database) {
      WHERE app = @app AND user_lo = @lo AND user_hi = @hi AND msg_time BETWEEN @minTime AND @maxTime
        AND (msg_time, msg_seq, msg_random) < (@time, @seq, @random)
        AND (sender_sync = 1 OR from_account = @peer)
+       AND NOT (from_account <> @peer AND from_deleted = 1) AND NOT (to_account <> @peer AND to_deleted = 1)
      ORDER BY msg_time DESC, msg_seq DESC, msg_random DESC LIMIT @limit`,
   );
   const sameKey = db.prepare(
     `SELECT ${C2C_COLUMNS} FROM c2c_messages
      WHERE app = @app AND user_lo = @lo AND user_hi = @hi AND msg_time = @time AND msg_seq = @seq AND msg_random = @random
-       AND (sender_sync = 1 OR from_account = @peer)`,
+       AND (sender_sync = 1 OR from_account = @peer)
+       AND NOT (from_account <> @peer AND from_deleted = 1) AND NOT (to_account <> @peer AND to_deleted = 1)`,
   );
 
   function page(app: number, q: C2CPageQuery): C2CPage {
@@ -118,7 +127,11 @@ export function c2cReads(db: Database) {
     const cut = cutC2CPage(rows, q.maxCount);
     const k = cut.wholeKey;
     const kept = k === undefined ? cut.kept : (sameKey.all({ app, lo, hi, peer: q.peer, time: k.msg_time, seq: k.msg_seq, random: k.msg_random }) as C2CRow[]);
-    return { messages: kept.reverse().map(toC2CMessage), complete: cut.complete };
+    // IsPeerRead: whether each message's receiver has read up to its time.
+    const ownerRead = readTime(app, q.owner, q.peer);
+    const peerRead = readTime(app, q.peer, q.owner);
+    const messages = kept.reverse().map((r) => ({ ...toC2CMessage(r), peerRead: r.msg_time <= (r.to_account === q.owner ? ownerRead : peerRead) }));
+    return { messages, complete: cut.complete };
   }
 
   return {

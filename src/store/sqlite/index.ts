@@ -2,6 +2,7 @@ import { ensurePrivateDir } from '../../data-dir.js';
 import type { Outbox, Store } from '../types.js';
 import { accountReads, accountWrites } from './accounts.js';
 import { c2cReads, c2cWrites } from './c2c.js';
+import { c2cStateReads, c2cStateWrites, readState } from './c2c-state.js';
 import { openConnection } from './connection.js';
 import { sqliteGroups } from './groups.js';
 import { sqliteOutbox } from './outbox.js';
@@ -43,7 +44,10 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   const write = queue.run.bind(queue);
   const accounts = accountReads(db, shared);
   const accountOps = accountWrites(db);
-  const c2c = c2cWrites(db, scrubber);
+  const reads = readState(db);
+  const c2c = c2cWrites(db, scrubber, reads);
+  const c2cState = c2cStateWrites(db, scrubber, reads);
+  const c2cStateRead = c2cStateReads(db);
   const groups = sqliteGroups(db, scrubber, shared);
   /** Adds the rows a write's outbox hook asks for, inside that write's transaction. */
   const withOutbox = <O>(outcome: O, hook: Outbox<O> | undefined): O => {
@@ -55,7 +59,8 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   return {
     ...accounts,
     accountKnown: (app, id) => accounts.accountState(app, id).then((state) => state !== 'none'),
-    ...c2cReads(db),
+    ...c2cReads(db, c2cStateRead.readTime),
+    unreadC2C: c2cStateRead.unreadC2C,
     ...groups.reads,
     importAccounts: (app, list) => write(() => accountOps.importAccounts(app, list)).then(() => accounts.changed(app, list.map((a) => a.userId))),
     deleteAccounts: (app, ids) =>
@@ -66,6 +71,9 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     sendC2C: (app, message, hook) => write(() => withOutbox(c2c.sendC2C(app, message), hook)),
     modifyC2C: (app, ref, patch, hook) => write(() => withOutbox(c2c.modifyC2C(app, ref, patch), hook)),
     recallC2C: (app, ref, hook) => write(() => withOutbox(c2c.recallC2C(app, ref), hook)),
+    importC2C: (app, message) => write(() => c2cState.importC2C(app, message)),
+    deleteC2CForOwner: (app, owner, peer, keys) => write(() => c2cState.deleteC2CForOwner(app, owner, peer, keys)),
+    setC2CRead: (app, user, peer, readTime) => write(() => reads.markRead(app, user, peer, readTime)),
     createGroup: (app, group) => write(() => groups.writes.createGroup(app, group)),
     addGroupMembers: (app, groupId, list, joinTime) => write(() => groups.writes.addGroupMembers(app, groupId, list, joinTime)),
     deleteGroupMembers: (app, groupId, list) => write(() => groups.writes.deleteGroupMembers(app, groupId, list)),

@@ -143,6 +143,28 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX callback_outbox_due ON callback_outbox (next_attempt_at) WHERE failed_at IS NULL;
   CREATE INDEX callback_outbox_failed ON callback_outbox (app, id) WHERE failed_at IS NOT NULL;
   `,
+  `
+  -- One-to-one deletion, read state and unread counts (delete_c2c_msg_ramble, admin_set_msg_read,
+  -- get_c2c_unread_msg_num). A message one party deleted is hidden from that party's history; once
+  -- both have, the row is deleted. unread_counted: the message counts as unread for its receiver
+  -- (not for NoUnread sends or history imports).
+  ALTER TABLE c2c_messages ADD COLUMN from_deleted INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE c2c_messages ADD COLUMN to_deleted INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE c2c_messages ADD COLUMN unread_counted INTEGER NOT NULL DEFAULT 1;
+  -- What user_id has read of its conversation with peer: every message from peer up to read_time,
+  -- and how many counted messages after it remain unread (kept in step by every write).
+  CREATE TABLE c2c_read_state (
+    app INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    peer TEXT NOT NULL,
+    read_time INTEGER NOT NULL DEFAULT 0,
+    unread INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (app, user_id, peer)
+  ) WITHOUT ROWID;
+  -- Messages stored before this migration count as unread for their receivers.
+  INSERT INTO c2c_read_state (app, user_id, peer, unread)
+    SELECT app, to_account, from_account, count(*) FROM c2c_messages WHERE recalled = 0 GROUP BY app, to_account, from_account;
+  `,
 ];
 
 /**
