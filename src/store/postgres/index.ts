@@ -2,6 +2,7 @@ import type { Store } from '../types.js';
 import { postgresAccounts } from './accounts.js';
 import { postgresC2C } from './c2c.js';
 import { openPool, type PostgresOptions } from './connection.js';
+import { postgresGroupImport } from './group-import.js';
 import { postgresGroups } from './groups.js';
 import { postgresOutbox } from './outbox.js';
 import { migrate } from './schema.js';
@@ -33,6 +34,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     ...postgresAccounts(pool),
     ...postgresC2C(pool),
     ...postgresGroups(pool),
+    ...postgresGroupImport(pool),
     ...postgresOutbox(pool),
     async healthy() {
       if (closed) return false;

@@ -131,6 +131,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX callback_outbox_due ON callback_outbox (next_attempt_at) WHERE failed_at IS NULL;
   CREATE INDEX callback_outbox_failed ON callback_outbox (app, id) WHERE failed_at IS NOT NULL;
   `,
+  `
+  -- As in sqlite/schema.ts: a member's read position, and messages by sender.
+  ALTER TABLE group_members ADD COLUMN read_seq BIGINT NOT NULL DEFAULT 0;
+  CREATE INDEX group_messages_by_sender ON group_messages (app, group_id, from_account, msg_seq);
+  `,
 ];
 
 /** One advisory lock key for migrations (any constant; "parley" in ASCII). */

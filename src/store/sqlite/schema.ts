@@ -143,6 +143,14 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX callback_outbox_due ON callback_outbox (next_attempt_at) WHERE failed_at IS NULL;
   CREATE INDEX callback_outbox_failed ON callback_outbox (app, id) WHERE failed_at IS NOT NULL;
   `,
+  `
+  -- The MsgSeq up to which a member has read the group (get_group_info's member MsgSeq); the member's
+  -- unread count is the group's last MsgSeq minus it. Set by import_group_member, import_group_msg
+  -- and set_unread_msg_num.
+  ALTER TABLE group_members ADD COLUMN read_seq INTEGER NOT NULL DEFAULT 0;
+  -- Messages by sender, for delete_group_msg_by_sender.
+  CREATE INDEX group_messages_by_sender ON group_messages (app, group_id, from_account, msg_seq);
+  `,
 ];
 
 /**
