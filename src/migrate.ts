@@ -41,7 +41,7 @@ const TABLES: readonly { name: string; columns: readonly string[]; booleans?: re
     ],
     booleans: ['support_topic'],
   },
-  { name: 'group_members', columns: ['app', 'group_id', 'account', 'role', 'join_time', 'name_card', 'msg_flag', 'last_send_time', 'app_defined_data'] },
+  { name: 'group_members', columns: ['app', 'group_id', 'account', 'role', 'join_time', 'name_card', 'msg_flag', 'last_send_time', 'app_defined_data', 'read_seq'] },
   {
     name: 'group_topics',
     columns: ['app', 'group_id', 'topic_id', 'name', 'from_account', 'custom_string', 'face_url', 'notification', 'introduction', 'create_time'],

@@ -25,7 +25,7 @@ test('PostgreSQL: destroyed content is in no table at once, and out of the table
   try {
     await s.users('a', 'b');
     const old = (tag: string, long = false) => `old-${tag}-${randomBytes(12).toString('hex')}${long ? '.'.repeat(5000) : ''}`;
-    const markers = { modified: old('c2c'), long: old('long', true), recalled: old('recall'), group: old('group'), destroyed: old('destroyed'), deleted: old('deleted'), deletedData: old('deleted-cd') };
+    const markers = { modified: old('c2c'), long: old('long', true), recalled: old('recall'), group: old('group'), destroyed: old('destroyed'), deleted: old('deleted'), deletedData: old('deleted-cd'), bySender: old('by-sender'), bySenderData: old('by-sender-ccd') };
     const kept = `new-${randomBytes(12).toString('hex')}`;
     const k1 = (await s.ok('openim/sendmsg', { From_Account: 'a', To_Account: 'b', MsgRandom: 1, MsgBody: text(markers.modified) }))['MsgKey'];
     const k2 = (await s.ok('openim/sendmsg', { From_Account: 'a', To_Account: 'b', MsgRandom: 2, MsgBody: text(markers.recalled) }))['MsgKey'];
@@ -35,6 +35,8 @@ test('PostgreSQL: destroyed content is in no table at once, and out of the table
     const d = (await s.ok('group_open_http_svc/create_group', { Type: 'Public', Name: 'd', Owner_Account: 'a' }))['GroupId'];
     await s.ok('group_open_http_svc/send_group_msg', { GroupId: g, Random: 1, MsgBody: text(markers.group) });
     await s.ok('group_open_http_svc/send_group_msg', { GroupId: d, Random: 1, MsgBody: text(markers.destroyed) });
+    const e = (await s.ok('group_open_http_svc/create_group', { Type: 'Public', Name: 'e', Owner_Account: 'b' }))['GroupId'];
+    await s.ok('group_open_http_svc/send_group_msg', { GroupId: e, From_Account: 'b', Random: 1, MsgBody: text(markers.bySender), CloudCustomData: markers.bySenderData });
     await s.ok('openim/modify_c2c_msg', { From_Account: 'a', To_Account: 'b', MsgKey: k1, MsgBody: text(kept) });
     await s.ok('openim/modify_c2c_msg', { From_Account: 'a', To_Account: 'b', MsgKey: k3, MsgBody: text('short now') });
     await s.ok('openim/admin_msgwithdraw', { From_Account: 'a', To_Account: 'b', MsgKey: k2 });
@@ -42,6 +44,7 @@ test('PostgreSQL: destroyed content is in no table at once, and out of the table
     await s.ok('group_open_http_svc/destroy_group', { GroupId: d });
     await s.ok('openim/delete_c2c_msg_ramble', { Operator_Account: 'a', Peer_Account: 'b', MsgKeyList: [k4] });
     await s.ok('openim/delete_c2c_msg_ramble', { Operator_Account: 'b', Peer_Account: 'a', MsgKeyList: [k4] });
+    await s.ok('group_open_http_svc/delete_group_msg_by_sender', { GroupId: e, Sender_Account: 'b' });
 
     // No table holds a copy: every row of every table of the schema, as text.
     const tables = (await queryTestSchema(pg.schema, "SELECT tablename FROM pg_tables WHERE schemaname = $1", [pg.schema])).map((r) => String(r['tablename']));

@@ -243,6 +243,62 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.deepEqual(await s.groupKind(APP, 'g2'), { groupId: 'g2', type: 'Community', supportTopic: true }, 'a re-used id is the new group');
       }));
 
+    test('groups: imported members and messages, read positions, deletion by sender', () =>
+      withStore(async (s) => {
+        await s.createGroup(APP, { ...newGroup('gi'), members: [{ account: 'a', role: 'Owner' }] });
+        const created = (await s.getGroup(APP, 'gi'))?.createTime ?? 0;
+        const msg = (from: string, time: number, random: number, dedup = true) => ({ from, time, random, dedup, body: body(`i${random}`), cloudCustomData: `c${random}` });
+        assert.equal(await s.importGroupMessages(APP, 'nope', [msg('a', created, 1)], created + 100, 300), 'group_not_found');
+        assert.deepEqual(await s.importGroupMessages(APP, 'gi', [msg('a', created + 10, 1), msg('b', created + 5, 2), msg('b', created + 10, 3), msg('c', created + 1000, 4)], created + 100, 300), [
+          { kind: 'stored', seq: 1, time: created + 10 },
+          { kind: 'bad_time', time: created + 5 },
+          { kind: 'stored', seq: 2, time: created + 10 },
+          { kind: 'bad_time', time: created + 1000 },
+        ]);
+        assert.deepEqual(await s.importGroupMessages(APP, 'gi', [msg('a', created + 11, 1), msg('a', created + 12, 1, false)], created + 100, 300), [
+          { kind: 'duplicate', seq: 1, time: created + 10 },
+          { kind: 'stored', seq: 3, time: created + 12 },
+        ]);
+        assert.deepEqual((await s.groupHistory(APP, 'gi', '', 10, 10, true)).map((m) => [m.seq, m.from, m.time, m.cloudCustomData]), [
+          [3, 'a', created + 12, 'c1'],
+          [2, 'b', created + 10, 'c3'],
+          [1, 'a', created + 10, 'c1'],
+        ]);
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('gi', 9, { time: created + 50, from: 'c', memberOnly: false })), { kind: 'stored', seq: 4, time: created + 50 });
+        assert.equal((await s.groupMember(APP, 'gi', 'a'))?.readSeq, 3, 'an import leaves every member with nothing unread');
+
+        const imported = await s.importGroupMembers(APP, 'gi', [
+          { account: 'b', role: 'Admin', joinTime: created + 1, unread: 1 },
+          { account: 'a', role: 'Member', joinTime: created + 1, unread: undefined },
+          { account: 'c', role: 'Member', joinTime: created - 1, unread: undefined },
+          { account: 'ghost', role: 'Member', joinTime: created + 1, unread: undefined },
+        ], created + 100);
+        assert.deepEqual(imported instanceof Map ? [...imported] : imported, [['b', 'added'], ['a', 'already'], ['c', 'bad_time'], ['ghost', 'unknown_account']]);
+        const b = await s.groupMember(APP, 'gi', 'b');
+        assert.deepEqual([b?.role, b?.joinTime, b?.readSeq], ['Admin', created + 1, 3]);
+        assert.equal(await s.importGroupMembers(APP, 'nope', [], created), 'group_not_found');
+        await s.createGroup(APP, { ...newGroup('gsmall'), maxMemberCount: 1, members: [{ account: 'a', role: 'Owner' }] });
+        assert.equal(await s.importGroupMembers(APP, 'gsmall', [{ account: 'b', role: 'Member', joinTime: created, unread: undefined }], created + 100), 'full');
+
+        assert.equal(await s.setUnreadMsgNum(APP, 'gi', 'b', 10), 'ok');
+        assert.equal((await s.groupMember(APP, 'gi', 'b'))?.readSeq, 0);
+        assert.equal(await s.setUnreadMsgNum(APP, 'gi', 'b', 1), 'ok');
+        assert.equal((await s.groupMember(APP, 'gi', 'b'))?.readSeq, 3);
+        assert.equal(await s.setUnreadMsgNum(APP, 'gi', 'c', 1), 'not_member');
+        assert.equal(await s.setUnreadMsgNum(APP, 'nope', 'b', 1), 'group_not_found');
+
+        assert.equal(await s.deleteGroupMessagesBySender(APP, 'gi', 'a', 2), 1, 'only the newest two are searched');
+        assert.deepEqual((await s.groupHistory(APP, 'gi', '', 10, 10, true)).map((m) => [m.seq, m.recalled, m.body, m.cloudCustomData]), [
+          [4, false, body('g9'), ''],
+          [3, true, '[]', ''],
+          [2, false, body('i3'), 'c3'],
+          [1, false, body('i1'), 'c1'],
+        ]);
+        assert.equal(await s.deleteGroupMessagesBySender(APP, 'gi', 'a', 1000), 1);
+        assert.equal(await s.deleteGroupMessagesBySender(APP, 'gi', 'a', 1000), 0);
+        assert.equal(await s.deleteGroupMessagesBySender(APP, 'nope', 'a', 1000), 'group_not_found');
+      }));
+
     test('outbox: rows commit with the write that caused them, from its outcome; none when the write is rolled back', () =>
       withStore(async (s) => {
         const seen: string[] = [];

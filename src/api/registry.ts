@@ -1,12 +1,18 @@
 import type { ApiDefinition } from './define.js';
 import { add_group_member } from './group_open_http_svc/add_group_member.js';
 import { create_group } from './group_open_http_svc/create_group.js';
+import { delete_group_msg_by_sender } from './group_open_http_svc/delete_group_msg_by_sender.js';
 import { delete_group_member } from './group_open_http_svc/delete_group_member.js';
 import { destroy_group } from './group_open_http_svc/destroy_group.js';
 import { get_group_info } from './group_open_http_svc/get_group_info.js';
 import { group_msg_get_simple } from './group_open_http_svc/group_msg_get_simple.js';
 import { group_msg_recall } from './group_open_http_svc/group_msg_recall.js';
+import { import_group } from './group_open_http_svc/import_group.js';
+import { import_group_member } from './group_open_http_svc/import_group_member.js';
+import { import_group_msg } from './group_open_http_svc/import_group_msg.js';
 import { send_group_msg } from './group_open_http_svc/send_group_msg.js';
+import { send_group_system_notification } from './group_open_http_svc/send_group_system_notification.js';
+import { set_unread_msg_num } from './group_open_http_svc/set_unread_msg_num.js';
 import { account_check } from './im_open_login_svc/account_check.js';
 import { account_delete } from './im_open_login_svc/account_delete.js';
 import { account_import } from './im_open_login_svc/account_import.js';
@@ -50,6 +56,12 @@ export const APIS: readonly ApiDefinition[] = [
   send_group_msg,
   group_msg_get_simple,
   group_msg_recall,
+  send_group_system_notification,
+  import_group,
+  import_group_member,
+  import_group_msg,
+  set_unread_msg_num,
+  delete_group_msg_by_sender,
   create_topic,
   get_topic,
   destroy_topic,

@@ -99,6 +99,18 @@ export interface GroupRecalledEvent {
   readonly eventTime: number;
 }
 
+/** A group system notification (send_group_system_notification): delivered to online members, never stored. */
+export interface GroupSystemEvent {
+  readonly type: 'group.system';
+  readonly app: number;
+  readonly groupId: string;
+  readonly topicId: string;
+  readonly content: string;
+  /** Only these members get it; empty: every member. */
+  readonly toAccounts: readonly string[];
+  readonly eventTime: number;
+}
+
 /** Members joined or left a group (add_group_member, delete_group_member). */
 export interface GroupMembersEvent {
   readonly type: 'group.members';
@@ -128,6 +140,7 @@ export type ParleyEvent =
   | GroupSentEvent
   | GroupModifiedEvent
   | GroupRecalledEvent
+  | GroupSystemEvent
   | GroupMembersEvent
   | GroupDestroyedEvent;
 

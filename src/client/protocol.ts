@@ -109,8 +109,17 @@ export type DestroyedFrame = {
   readonly Operator_Account: string;
 } & StreamPosition;
 
+/** A group system notification (send_group_system_notification): online only, never in history. */
+export type SystemNotificationFrame = {
+  readonly Event: 'Group.SystemNotification';
+  readonly GroupId: string;
+  /** "" outside topics. */
+  readonly TopicId: string;
+  readonly Content: string;
+} & StreamPosition;
+
 /** Every event a user's stream carries. */
-export type EventFrame = C2CFrame | GroupMsgFrame | MemberChangedFrame | DestroyedFrame;
+export type EventFrame = C2CFrame | GroupMsgFrame | MemberChangedFrame | SystemNotificationFrame | DestroyedFrame;
 
 /** The first frame of every connection. */
 export interface ConnectedFrame {

@@ -2,7 +2,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { EventBus, GroupModifiedEvent, GroupRecalledEvent, GroupSentEvent, ParleyEvent } from '../bus/types.js';
 import type { GroupMessage } from '../store/group-types.js';
 import type { Store } from '../store/types.js';
-import { c2cFrame, destroyedFrame, groupMsgFrame, memberChangedFrame } from './frames.js';
+import { c2cFrame, destroyedFrame, groupMsgFrame, memberChangedFrame, systemNotificationFrame } from './frames.js';
 import { type Realtime, streamKey } from './types.js';
 
 /**
@@ -83,6 +83,10 @@ export function startDispatch(bus: EventBus, store: Store, realtime: Realtime, l
         return inOrder(e.app, e.groupId, () => groupModified(e));
       case 'group.recalled':
         return inOrder(e.app, e.groupId, () => groupRecalled(e));
+      case 'group.system':
+        return inOrder(e.app, e.groupId, async () =>
+          deliver(e.app, e.toAccounts.length > 0 ? e.toAccounts : await members(e.app, e.groupId), systemNotificationFrame(e.groupId, e.topicId, e.content)),
+        );
       case 'group.members':
         return inOrder(e.app, e.groupId, async () => {
           const now = await members(e.app, e.groupId);

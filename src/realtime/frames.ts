@@ -50,6 +50,11 @@ export function memberChangedFrame(groupId: string, action: 'added' | 'removed',
   return JSON.stringify({ Event: 'Group.MemberChanged', GroupId: groupId, Action: action === 'added' ? 'Added' : 'Removed', MemberList: accounts, Operator_Account: operator });
 }
 
+/** A Group.SystemNotification frame. */
+export function systemNotificationFrame(groupId: string, topicId: string, content: string): string {
+  return JSON.stringify({ Event: 'Group.SystemNotification', GroupId: groupId, TopicId: topicId, Content: content });
+}
+
 /** A Group.Destroyed frame. */
 export function destroyedFrame(groupId: string, operator: string): string {
   return JSON.stringify({ Event: 'Group.Destroyed', GroupId: groupId, Operator_Account: operator });

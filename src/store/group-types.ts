@@ -56,6 +56,8 @@ export interface GroupMember {
   readonly lastSendTime: number;
   /** JSON text of AppMemberDefinedData ([{Key, Value}]). */
   readonly appDefinedData: string;
+  /** The MsgSeq up to which the member has read the group; 0 when no read position was set. */
+  readonly readSeq: number;
 }
 
 export interface NewTopic {

@@ -91,7 +91,7 @@ export function toGroup(r: GroupRow): Group {
   };
 }
 
-export const MEMBER_COLUMNS = 'account, role, join_time, name_card, msg_flag, last_send_time, app_defined_data';
+export const MEMBER_COLUMNS = 'account, role, join_time, name_card, msg_flag, last_send_time, app_defined_data, read_seq';
 
 export interface MemberRow {
   account: string;
@@ -101,6 +101,7 @@ export interface MemberRow {
   msg_flag: string;
   last_send_time: number;
   app_defined_data: string;
+  read_seq: number;
 }
 
 export function toMember(r: MemberRow): GroupMember {
@@ -112,6 +113,7 @@ export function toMember(r: MemberRow): GroupMember {
     msgFlag: r.msg_flag,
     lastSendTime: r.last_send_time,
     appDefinedData: r.app_defined_data,
+    readSeq: r.read_seq,
   };
 }
 

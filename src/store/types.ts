@@ -8,6 +8,7 @@
  */
 
 import type { C2CStateStore } from './c2c-state-types.js';
+import type { GroupImportStore } from './group-import-types.js';
 import type { GroupStore } from './group-types.js';
 
 /** An account as imported by account_import. */
@@ -219,7 +220,7 @@ export interface C2CStore {
 }
 
 /** Everything parley keeps. */
-export interface Store extends AccountStore, C2CStore, C2CStateStore, GroupStore, CallbackStore {
+export interface Store extends AccountStore, C2CStore, C2CStateStore, GroupStore, GroupImportStore, CallbackStore {
   /** Resolves true while the store can serve calls. */
   healthy(): Promise<boolean>;
   /** Finishes pending writes and releases files and connections. */

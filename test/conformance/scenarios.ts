@@ -136,6 +136,32 @@ export const PREPARE: Readonly<Record<string, Prepare>> = {
     // As in the sample: the first MsgSeq names no message (10030), the second is recalled.
     return { ...substitute(sample.request, groupIds(sample, groupId)), MsgSeqList: [{ MsgSeq: 999 }, { MsgSeq: await sendGroup(s, groupId) }] };
   },
+  'group_open_http_svc/import_group': async (s, sample) => {
+    await importNamed(s, sample.request);
+    return sample.request;
+  },
+  'group_open_http_svc/import_group_member': async (s, sample) => {
+    await importNamed(s, sample.request);
+    // A group created before the sample's join times, as an imported one would be.
+    const groupId = (await s.ok('group_open_http_svc/import_group', { Type: 'Public', Name: 'import members', CreateTime: 1448357000 }))['GroupId'] as string;
+    return substitute(sample.request, groupIds(sample, groupId));
+  },
+  'group_open_http_svc/import_group_msg': async (s, sample) => {
+    await importNamed(s, sample.request);
+    const groupId = (await s.ok('group_open_http_svc/import_group', { Type: 'Public', Name: 'import messages', CreateTime: 1620800000 }))['GroupId'] as string;
+    return substitute(sample.request, groupIds(sample, groupId));
+  },
+  'group_open_http_svc/set_unread_msg_num': async (s, sample) => {
+    const groupId = await createGroup(s, { Type: 'Public', Name: 'unread', Owner_Account: 'bob' });
+    await sendGroup(s, groupId);
+    return substitute(sample.request, groupIds(sample, groupId));
+  },
+  'group_open_http_svc/delete_group_msg_by_sender': async (s, sample) => {
+    const groupId = await createGroup(s, { Type: 'Public', Name: 'delete by sender', ...OWNER_AND_MEMBERS });
+    await s.ok('group_open_http_svc/send_group_msg', { GroupId: groupId, From_Account: 'leckie', Random: fresh(), MsgBody: text('to delete') });
+    return substitute(sample.request, groupIds(sample, groupId));
+  },
+  'group_open_http_svc/send_group_system_notification': async (s, sample) => substitute(sample.request, groupIds(sample, await createGroup(s, { Type: 'Public', Name: 'notify', ...OWNER_AND_MEMBERS }))),
   'million_group_open_http_svc/create_topic': async (s, sample) => substitute(sample.request, await community(s, sample.request['GroupId'] as string, [], [])),
   'million_group_open_http_svc/get_topic': async (s, sample) => {
     const sampleGroup = sample.request['GroupId'] as string;

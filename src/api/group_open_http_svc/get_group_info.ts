@@ -46,8 +46,8 @@ function memberInfo(m: GroupMember, filter: Filter | undefined): Record<string, 
     Member_Account: m.account,
     Role: m.role,
     JoinTime: m.joinTime,
-    // Read positions are not kept yet: no member has read anything.
-    MsgSeq: 0,
+    // The member's read position: set by import_group_member, import_group_msg and set_unread_msg_num.
+    MsgSeq: m.readSeq,
     MsgFlag: m.msgFlag,
     LastSendMsgTime: m.lastSendTime,
     // Members cannot be muted yet (forbid_send_msg is not served).

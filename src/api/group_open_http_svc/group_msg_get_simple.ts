@@ -58,7 +58,7 @@ export const group_msg_get_simple = defineApi({
         MsgRandom: m.random,
         MsgSeq: m.seq,
         MsgTimeStamp: m.time,
-        // Group system notices are not served yet; every stored message is a member's.
+        // System notifications (send_group_system_notification) are online only, never stored (Tencent), so every stored message is a member's.
         IsSystemMsg: 0,
         CloudCustomData: m.cloudCustomData,
       })),

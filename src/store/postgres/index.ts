@@ -3,6 +3,7 @@ import { postgresAccounts } from './accounts.js';
 import { postgresC2C } from './c2c.js';
 import { postgresC2CState } from './c2c-state.js';
 import { openPool, type PostgresOptions } from './connection.js';
+import { postgresGroupImport } from './group-import.js';
 import { postgresGroups } from './groups.js';
 import { outboxWriter, postgresOutbox } from './outbox.js';
 import { migrate } from './schema.js';
@@ -36,6 +37,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     ...postgresC2C(pool, writer),
     ...postgresC2CState(pool),
     ...postgresGroups(pool, writer),
+    ...postgresGroupImport(pool),
     ...postgresOutbox(pool, writer),
     async healthy() {
       if (closed) return false;

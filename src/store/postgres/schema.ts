@@ -148,6 +148,11 @@ const MIGRATIONS: readonly string[] = [
   INSERT INTO c2c_read_state (app, user_id, peer, unread)
     SELECT app, to_account, from_account, count(*) FROM c2c_messages WHERE recalled = false GROUP BY app, to_account, from_account;
   `,
+  `
+  -- As in sqlite/schema.ts: a member's read position, and messages by sender.
+  ALTER TABLE group_members ADD COLUMN read_seq BIGINT NOT NULL DEFAULT 0;
+  CREATE INDEX group_messages_by_sender ON group_messages (app, group_id, from_account, msg_seq);
+  `,
 ];
 
 /** One advisory lock key for migrations (any constant; "parley" in ASCII). */

@@ -4,6 +4,7 @@ import { accountReads, accountWrites } from './accounts.js';
 import { c2cReads, c2cWrites } from './c2c.js';
 import { c2cStateReads, c2cStateWrites, readState } from './c2c-state.js';
 import { openConnection } from './connection.js';
+import { sqliteGroupImport } from './group-import.js';
 import { sqliteGroups } from './groups.js';
 import { sqliteOutbox } from './outbox.js';
 import { migrate } from './schema.js';
@@ -49,6 +50,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   const c2cState = c2cStateWrites(db, scrubber, reads);
   const c2cStateRead = c2cStateReads(db);
   const groups = sqliteGroups(db, scrubber, shared);
+  const imports = sqliteGroupImport(db, scrubber);
   /** Adds the rows a write's outbox hook asks for, inside that write's transaction. */
   const withOutbox = <O>(outcome: O, hook: Outbox<O> | undefined): O => {
     if (hook !== undefined) outbox.add(hook(outcome));
@@ -87,6 +89,10 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     sendGroupMessage: (app, message, hook) => write(() => withOutbox(groups.writes.sendGroupMessage(app, message), hook)),
     recallGroupMessage: (app, groupId, topicId, seq, hook) => write(() => withOutbox(groups.writes.recallGroupMessage(app, groupId, topicId, seq), hook)),
     modifyGroupMessage: (app, groupId, topicId, seq, patch, hook) => write(() => withOutbox(groups.writes.modifyGroupMessage(app, groupId, topicId, seq, patch), hook)),
+    importGroupMembers: (app, groupId, members, now) => write(() => imports.importGroupMembers(app, groupId, members, now)),
+    importGroupMessages: (app, groupId, messages, now, dedupSeconds) => write(() => imports.importGroupMessages(app, groupId, messages, now, dedupSeconds)),
+    setUnreadMsgNum: (app, groupId, account, unread) => write(() => imports.setUnreadMsgNum(app, groupId, account, unread)),
+    deleteGroupMessagesBySender: (app, groupId, sender, window) => write(() => imports.deleteGroupMessagesBySender(app, groupId, sender, window)),
     enqueueCallbacks: (rows) => write(() => outbox.add(rows)),
     claimCallbacks: (now, limit, leaseMs) => (outbox.due(now) ? write(() => outbox.claim(now, limit, leaseMs)) : Promise.resolve([])),
     settleCallbacks: (settled) => write(() => outbox.settle(settled)),

@@ -165,6 +165,14 @@ const MIGRATIONS: readonly string[] = [
   INSERT INTO c2c_read_state (app, user_id, peer, unread)
     SELECT app, to_account, from_account, count(*) FROM c2c_messages WHERE recalled = 0 GROUP BY app, to_account, from_account;
   `,
+  `
+  -- The MsgSeq up to which a member has read the group (get_group_info's member MsgSeq); the member's
+  -- unread count is the group's last MsgSeq minus it. Set by import_group_member, import_group_msg
+  -- and set_unread_msg_num.
+  ALTER TABLE group_members ADD COLUMN read_seq INTEGER NOT NULL DEFAULT 0;
+  -- Messages by sender, for delete_group_msg_by_sender.
+  CREATE INDEX group_messages_by_sender ON group_messages (app, group_id, from_account, msg_seq);
+  `,
 ];
 
 /**
