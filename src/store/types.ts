@@ -7,7 +7,9 @@
  * are returned as values; a rejected promise means an outage or a bug.
  */
 
+import type { GroupAdminStore } from './group-admin-types.js';
 import type { GroupStore } from './group-types.js';
+import type { ProfileStore } from './profile-types.js';
 
 /** An account as imported by account_import. */
 export interface AccountInput {
@@ -187,7 +189,7 @@ export interface C2CStore {
 }
 
 /** Everything parley keeps. */
-export interface Store extends AccountStore, C2CStore, GroupStore, CallbackStore {
+export interface Store extends AccountStore, C2CStore, GroupStore, GroupAdminStore, ProfileStore, CallbackStore {
   /** Resolves true while the store can serve calls. */
   healthy(): Promise<boolean>;
   /** Finishes pending writes and releases files and connections. */

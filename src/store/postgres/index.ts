@@ -2,8 +2,10 @@ import type { Store } from '../types.js';
 import { postgresAccounts } from './accounts.js';
 import { postgresC2C } from './c2c.js';
 import { openPool, type PostgresOptions } from './connection.js';
+import { postgresGroupAdmin } from './group-admin.js';
 import { postgresGroups } from './groups.js';
 import { postgresOutbox } from './outbox.js';
+import { postgresProfiles } from './profiles.js';
 import { migrate } from './schema.js';
 
 export type { PostgresOptions } from './connection.js';
@@ -33,6 +35,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     ...postgresAccounts(pool),
     ...postgresC2C(pool),
     ...postgresGroups(pool),
+    ...postgresGroupAdmin(pool),
+    ...postgresProfiles(pool),
     ...postgresOutbox(pool),
     async healthy() {
       if (closed) return false;

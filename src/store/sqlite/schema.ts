@@ -143,6 +143,30 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX callback_outbox_due ON callback_outbox (next_attempt_at) WHERE failed_at IS NULL;
   CREATE INDEX callback_outbox_failed ON callback_outbox (app, id) WHERE failed_at IS NOT NULL;
   `,
+  `
+  -- Group administration (group-admin.ts): the profile's change counter and time (0: never changed,
+  -- CreateTime stands), ShutUpAllMember, create_group's permission fields and top-level
+  -- AppMemberDefinedData; members' mutes and read positions.
+  ALTER TABLE groups ADD COLUMN info_seq INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE groups ADD COLUMN last_info_time INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE groups ADD COLUMN mute_all INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE groups ADD COLUMN enable_permission INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE groups ADD COLUMN default_permission INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE groups ADD COLUMN app_member_defined_data TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE group_members ADD COLUMN mute_until INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE group_members ADD COLUMN msg_seq INTEGER NOT NULL DEFAULT 0;
+  -- Member pages in join order.
+  CREATE INDEX group_members_by_join ON group_members (app, group_id, join_time, account);
+
+  -- Profile tags other than Nick and FaceUrl (those stay in accounts); value is JSON text.
+  CREATE TABLE profiles (
+    app INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (app, user_id, tag)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /**
