@@ -76,6 +76,8 @@ export interface GroupAdminStore {
   /** Members muted past `now`, in join order. */
   mutedGroupMembers(app: number, groupId: string, now: number): Promise<readonly GroupMember[]>;
   groupMemberPage(app: number, groupId: string, query: MemberPageQuery): Promise<MemberPage>;
+  /** The role of each account that is a member; non-members are absent. */
+  memberRoles(app: number, groupId: string, accounts: readonly string[]): Promise<ReadonlyMap<string, string>>;
 }
 
 /** Merges custom field changes into stored JSON ([{Key, Value}]): a Value of '' removes its Key. */

@@ -114,6 +114,15 @@ export function postgresGroupAdmin(pool: pg.Pool) {
       });
     },
 
+    async memberRoles(app: number, groupId: string, accounts: readonly string[]): Promise<ReadonlyMap<string, string>> {
+      const r = await pool.query<{ account: string; role: string }>('SELECT account, role FROM group_members WHERE app = $1 AND group_id = $2 AND account = ANY($3::text[])', [
+        app,
+        groupId,
+        accounts,
+      ]);
+      return new Map(r.rows.map((row) => [row.account, row.role]));
+    },
+
     async mutedGroupMembers(app: number, groupId: string, now: number): Promise<readonly GroupMember[]> {
       const r = await pool.query<MemberRow>(`SELECT ${MEMBER_COLUMNS} FROM group_members WHERE app = $1 AND group_id = $2 AND mute_until > $3 ORDER BY join_time, account`, [
         app,

@@ -34,6 +34,8 @@ export function sqliteGroupAdmin(db: Database) {
      ORDER BY join_time, account LIMIT @limit OFFSET @offset`,
   );
 
+  const roleOf = db.prepare('SELECT role FROM group_members WHERE app = ? AND group_id = ? AND account = ?').pluck();
+
   function member(app: number, groupId: string, account: string): GroupMember | undefined {
     const row = selectMember.get(app, groupId, account) as MemberRow | undefined;
     return row === undefined ? undefined : toMember(row);
@@ -41,6 +43,15 @@ export function sqliteGroupAdmin(db: Database) {
 
   return {
     reads: {
+      memberRoles(app: number, groupId: string, accounts: readonly string[]): Promise<ReadonlyMap<string, string>> {
+        const roles = new Map<string, string>();
+        for (const account of accounts) {
+          const role = roleOf.get(app, groupId, account) as string | undefined;
+          if (role !== undefined) roles.set(account, role);
+        }
+        return Promise.resolve(roles);
+      },
+
       mutedGroupMembers(app: number, groupId: string, now: number): Promise<readonly GroupMember[]> {
         return Promise.resolve((muted.all(app, groupId, now) as MemberRow[]).map(toMember));
       },
