@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { defineApi, fail, isFailure, ok } from '../define.js';
 import { requestSchema, U32 } from '../request.js';
-import { findGroupKind } from './group-common.js';
+import { findGroupKind, findTopic } from './group-common.js';
 import { accountsProblem, muteUntil, mutesProblem } from './member-common.js';
 
 /** Accounts one call may mute or unmute. */
@@ -14,6 +14,8 @@ export const ForbidSendMsg = requestSchema({
   MuteTime: Type.Optional(U32),
   /** The older name of MuteTime (Tencent's pages before 2023). */
   ShutUpTime: Type.Optional(U32),
+  /** A Community topic; a mute applies to the whole Community, topics included. */
+  TopicId: Type.Optional(Type.String()),
 });
 
 /** Mutes members of a group for a while (or, with 0, lifts their mutes); the owner cannot be muted. */
@@ -28,6 +30,8 @@ export const forbid_send_msg = defineApi({
     const req = ForbidSendMsg.read(body);
     const group = await findGroupKind(ctx, body['GroupId']);
     if (isFailure(group)) return group;
+    const topic = await findTopic(ctx, group, body['TopicId']);
+    if (isFailure(topic)) return topic;
     if (!req.valid('Members_Account')) return fail(10004, `${req.problem('Members_Account')} (Members_Account: 1 to ${MAX_ACCOUNTS} UserIDs)`);
     const timeField = req.has('MuteTime') || !req.has('ShutUpTime') ? 'MuteTime' : 'ShutUpTime';
     if (!req.valid(timeField)) return fail(10004, `${req.problem(timeField)}: ${timeField} is the mute in seconds, 0 to lift it, 4294967295 for good`);
