@@ -37,6 +37,8 @@ export const ERRORS = {
   10014: { meaning: 'The group is full: MaxMemberCount would be exceeded.', action: 'Remove members first, or create the group with a larger MaxMemberCount.' },
   10015: { meaning: 'The GroupId is malformed.', action: 'Use the GroupId create_group returned: 1-48 bytes of printable ASCII without spaces.' },
   10016: { meaning: 'The app server refused the group message: its Group.CallbackBeforeSendMsg answered ErrorCode 1 or a refusal code of its own (named in ErrorInfo), or could not be asked and its failure policy refuses. Nothing was stored or delivered.', action: 'See why in ErrorInfo; the app server decides what may be sent.' },
+  10017: { meaning: 'The sender is muted in this group: forbid_send_msg (or modify_group_member_info) muted it for a while, or the group is muted as a whole (ShutUpAllMember) and the sender is neither its owner nor an admin. Nothing was stored or delivered.', action: 'Wait until the mute ends (get_group_muted_account tells when), lift it with forbid_send_msg MuteTime 0, or send as an app admin.' },
+  10019: { meaning: 'An account named in the request has never been imported.', action: 'Import it with account_import first, or check the UserID.' },
   10021: { meaning: 'The GroupId (or TopicId) is already in use.', action: 'Choose another custom id, or leave it out to have one generated.' },
   10030: { meaning: 'The message to recall does not exist (per message, in RecallRetList).', action: 'Check the MsgSeq and TopicId.' },
   80002: { meaning: 'The group message is too long: MsgBody JSON plus CloudCustomData is over 12 KB.', action: 'Send at most 12,288 bytes (MsgBody JSON plus CloudCustomData); split longer content.' },

@@ -38,10 +38,20 @@ const TABLES: readonly { name: string; columns: readonly string[]; booleans?: re
       'support_topic',
       'app_defined_data',
       'create_time',
+      'info_seq',
+      'last_info_time',
+      'mute_all',
+      'enable_permission',
+      'default_permission',
+      'app_member_defined_data',
     ],
-    booleans: ['support_topic'],
+    booleans: ['support_topic', 'mute_all'],
   },
-  { name: 'group_members', columns: ['app', 'group_id', 'account', 'role', 'join_time', 'name_card', 'msg_flag', 'last_send_time', 'app_defined_data', 'read_seq'] },
+  {
+    name: 'group_members',
+    columns: ['app', 'group_id', 'account', 'role', 'join_time', 'name_card', 'msg_flag', 'last_send_time', 'app_defined_data', 'mute_until', 'read_seq'],
+  },
+  { name: 'profiles', columns: ['app', 'user_id', 'tag', 'value'] },
   {
     name: 'group_topics',
     columns: ['app', 'group_id', 'topic_id', 'name', 'from_account', 'custom_string', 'face_url', 'notification', 'introduction', 'create_time'],
@@ -102,7 +112,9 @@ async function copyTable(source: Database.Database, target: pg.ClientBase, table
   if ((existing.rows[0]?.n ?? 0) > 0) throw new Error(`the target's ${table.name} table is not empty; migrate into an empty database (or schema)`);
   // A data directory last served by an older parley may lack tables added since (callback_outbox).
   if (source.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").get(table.name) === undefined) return 0;
-  const columns = table.columns;
+  // Columns added since the source's parley are left to the target's defaults.
+  const present = new Set((source.prepare(`PRAGMA table_info(${table.name})`).all() as { name: string }[]).map((c) => c.name));
+  const columns = table.columns.filter((c) => present.has(c));
   const booleans = new Set(table.booleans ?? []);
   const rows = source.prepare(`SELECT ${columns.join(', ')} FROM ${table.name}`).raw().iterate() as IterableIterator<unknown[]>;
   let batch: unknown[][] = [];

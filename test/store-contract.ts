@@ -405,6 +405,66 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal(ids.length, 30, 'every due row was claimed');
       }));
 
+    test('group administration: profile changes, roles, owner change, mutes refuse sends, member pages', () =>
+      withStore(async (s) => {
+        const g = { ...newGroup('adm'), maxMemberCount: 100, appDefinedData: JSON.stringify([{ Key: 'x', Value: '1' }]), members: [{ account: 'a', role: 'Owner' as const }, { account: 'b', role: 'Member' as const }] };
+        assert.equal(await s.createGroup(APP, g), true);
+        assert.equal(await s.modifyGroup(APP, 'nope', { name: 'n', time: 2000 }), 'group_not_found');
+        assert.deepEqual(await s.modifyGroup(APP, 'adm', { maxMemberCount: 1, time: 2000 }), { kind: 'below_members', members: 2 });
+        assert.equal(await s.modifyGroup(APP, 'adm', { name: 'renamed', muteAll: true, appDefinedData: [{ Key: 'x', Value: '' }, { Key: 'y', Value: '2' }], time: 2000 }), 'ok');
+        const group = await s.getGroup(APP, 'adm');
+        assert.deepEqual([group?.name, group?.infoSeq, group?.lastInfoTime, group?.muteAll, group?.appDefinedData], ['renamed', 2, 2000, true, JSON.stringify([{ Key: 'y', Value: '2' }])]);
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('adm', 1, { from: 'b' })), { kind: 'muted', until: 0 });
+        assert.equal((await s.sendGroupMessage(APP, groupSend('adm', 2, { from: 'a' }))).kind, 'stored', 'the owner sends while all are muted');
+        await s.modifyGroup(APP, 'adm', { muteAll: false, time: 2001 });
+        assert.deepEqual(await s.muteGroupMembers(APP, 'adm', ['b', 'c'], 5000), { kind: 'not_member', account: 'c' });
+        assert.equal(await s.muteGroupMembers(APP, 'adm', ['a'], 5000), 'owner');
+        assert.equal(await s.muteGroupMembers(APP, 'adm', ['b'], 5000), 'ok');
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('adm', 3, { from: 'b', time: 4999 })), { kind: 'muted', until: 5000 });
+        assert.equal((await s.sendGroupMessage(APP, groupSend('adm', 4, { from: 'b', time: 5000 }))).kind, 'stored', 'the mute has ended');
+        assert.deepEqual((await s.mutedGroupMembers(APP, 'adm', 4000)).map((m) => m.account), ['b']);
+        assert.deepEqual(await s.mutedGroupMembers(APP, 'adm', 5000), []);
+        const b = await s.groupMember(APP, 'adm', 'b');
+        assert.deepEqual([b?.readSeq, b?.lastSendTime], [2, 5000]);
+        assert.equal(await s.modifyGroupMember(APP, 'adm', 'a', { role: 'Member' }), 'owner');
+        assert.equal(await s.modifyGroupMember(APP, 'adm', 'c', { nameCard: 'x' }), 'not_member');
+        assert.equal(await s.modifyGroupMember(APP, 'adm', 'b', { role: 'Admin', nameCard: 'bee', appDefinedData: [{ Key: 'k', Value: 'v' }], muteUntil: 0 }), 'ok');
+        assert.deepEqual(Object.fromEntries(await s.memberRoles(APP, 'adm', ['a', 'b', 'c'])), { a: 'Owner', b: 'Admin' });
+        assert.equal(await s.changeGroupOwner(APP, 'adm', 'c', 3000), 'not_member');
+        assert.equal(await s.changeGroupOwner(APP, 'adm', 'b', 3000), 'ok');
+        assert.deepEqual(Object.fromEntries(await s.memberRoles(APP, 'adm', ['a', 'b'])), { a: 'Member', b: 'Owner' });
+        assert.equal((await s.getGroup(APP, 'adm'))?.owner, 'b');
+        const ids = Array.from({ length: 25 }, (_, i) => `p${String(i).padStart(2, '0')}`);
+        await s.importAccounts(APP, ids.map((userId) => ({ userId })));
+        assert.equal((await s.addGroupMembers(APP, 'adm', ids, 1500)) instanceof Map, true);
+        const seen: string[] = [];
+        let after: { joinTime: number; account: string } | undefined;
+        for (;;) {
+          const page = await s.groupMemberPage(APP, 'adm', { offset: 0, limit: 4, roles: ['Member'], ...(after === undefined ? {} : { after }) });
+          assert.equal(page.total, 27);
+          seen.push(...page.members.map((m) => m.account));
+          const last = page.members[page.members.length - 1];
+          if (!page.more || last === undefined) break;
+          after = { joinTime: last.joinTime, account: last.account };
+        }
+        assert.deepEqual(seen, ['a', ...ids], 'Members only, in join order, none skipped or repeated');
+        const byOffset = await s.groupMemberPage(APP, 'adm', { offset: 20, limit: 100 });
+        assert.deepEqual([byOffset.members.length, byOffset.more], [7, false]);
+      }));
+
+    test('profiles: tags per account, Nick and FaceUrl shared with account_import', () =>
+      withStore(async (s) => {
+        await s.importAccounts(APP, [{ userId: 'a', nick: 'Alice' }]);
+        assert.equal(await s.setProfile(APP, 'zz', [{ tag: 'Tag_Profile_IM_Gender', value: '"Gender_Type_Male"' }]), false);
+        assert.equal(await s.setProfile(APP, 'a', [{ tag: 'Tag_Profile_IM_Image', value: '"http://face"' }, { tag: 'Tag_Profile_Custom_x', value: '7' }]), true);
+        const got = await s.getProfiles(APP, ['a', 'b', 'zz'], ['Tag_Profile_IM_Nick', 'Tag_Profile_IM_Image', 'Tag_Profile_Custom_x', 'Tag_Profile_IM_Gender']);
+        assert.deepEqual(Object.fromEntries(got.get('a') ?? []), { Tag_Profile_IM_Nick: '"Alice"', Tag_Profile_IM_Image: '"http://face"', Tag_Profile_Custom_x: '7' });
+        assert.deepEqual(Object.fromEntries(got.get('b') ?? []), {});
+        assert.equal(got.has('zz'), false);
+        await s.importAccounts(APP, [{ userId: 'a', nick: 'Al' }]);
+        assert.equal((await s.getProfiles(APP, ['a'], ['Tag_Profile_IM_Nick'])).get('a')?.get('Tag_Profile_IM_Nick'), '"Al"');
+      }));
+
     test('many concurrent writes all resolve, each once, and a closed store refuses more', async () => {
       const s = await open();
       await s.importAccounts(APP, [{ userId: 'a' }, { userId: 'b' }]);

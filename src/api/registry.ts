@@ -1,5 +1,13 @@
 import type { ApiDefinition } from './define.js';
 import { add_group_member } from './group_open_http_svc/add_group_member.js';
+import { change_group_owner } from './group_open_http_svc/change_group_owner.js';
+import { forbid_send_msg } from './group_open_http_svc/forbid_send_msg.js';
+import { get_group_member_info } from './group_open_http_svc/get_group_member_info.js';
+import { get_group_muted_account } from './group_open_http_svc/get_group_muted_account.js';
+import { get_group_shutted_uin } from './group_open_http_svc/get_group_shutted_uin.js';
+import { get_role_in_group } from './group_open_http_svc/get_role_in_group.js';
+import { modify_group_base_info } from './group_open_http_svc/modify_group_base_info.js';
+import { modify_group_member_info } from './group_open_http_svc/modify_group_member_info.js';
 import { create_group } from './group_open_http_svc/create_group.js';
 import { delete_group_msg_by_sender } from './group_open_http_svc/delete_group_msg_by_sender.js';
 import { delete_group_member } from './group_open_http_svc/delete_group_member.js';
@@ -53,6 +61,14 @@ export const APIS: readonly ApiDefinition[] = [
   add_group_member,
   delete_group_member,
   destroy_group,
+  get_group_member_info,
+  modify_group_base_info,
+  modify_group_member_info,
+  change_group_owner,
+  get_role_in_group,
+  forbid_send_msg,
+  get_group_muted_account,
+  get_group_shutted_uin,
   send_group_msg,
   group_msg_get_simple,
   group_msg_recall,

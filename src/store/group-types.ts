@@ -35,12 +35,23 @@ export interface NewGroup {
   readonly members: readonly GroupMemberInput[];
   /** UNIX seconds. */
   readonly createTime: number;
+  /** create_group's EnablePermission and DefaultPermission (permission groups), kept as given. */
+  readonly enablePermission?: number;
+  readonly defaultPermission?: number;
+  /** JSON text of create_group's top-level AppMemberDefinedData: every initial member's own unless it gives one. */
+  readonly appMemberDefinedData?: string;
 }
 
 export interface Group extends Omit<NewGroup, 'members'> {
   /** MsgSeq the next stored message of the group (not of its topics) will get. */
   readonly nextMsgSeq: number;
   readonly lastMsgTime: number;
+  /** Starts at 1 and grows by one with every change of the group's profile. */
+  readonly infoSeq: number;
+  /** When the profile last changed (UNIX seconds); the creation time until it does. */
+  readonly lastInfoTime: number;
+  /** ShutUpAllMember / MuteAllMember: only the owner, admins and app admins may send. */
+  readonly muteAll: boolean;
 }
 
 /** What never changes about a group once created: enough to route a message or a modification. */
@@ -56,7 +67,12 @@ export interface GroupMember {
   readonly lastSendTime: number;
   /** JSON text of AppMemberDefinedData ([{Key, Value}]). */
   readonly appDefinedData: string;
-  /** The MsgSeq up to which the member has read the group; 0 when no read position was set. */
+  /** Muted until then (UNIX seconds); 0 when never muted. A past time means no longer muted. */
+  readonly muteUntil: number;
+  /**
+   * The MsgSeq up to which the member has read the group: its own sends, and what
+   * import_group_member, import_group_msg and set_unread_msg_num set; 0 when none.
+   */
   readonly readSeq: number;
 }
 
@@ -115,6 +131,8 @@ export interface GroupSend {
 export type GroupSendOutcome =
   | { readonly kind: 'stored' | 'duplicate'; readonly seq: number; readonly time: number }
   | { readonly kind: 'group_not_found' | 'topic_not_found' | 'not_member' }
+  /** The sender is muted until `until` (0: every member is muted, ShutUpAllMember); nothing was stored. */
+  | { readonly kind: 'muted'; readonly until: number }
   /** A To_Account recipient is not a member of the group; nothing was stored. */
   | { readonly kind: 'recipient_not_member'; readonly account: string };
 

@@ -69,6 +69,12 @@ export interface GroupRow {
   create_time: number;
   last_seq: number;
   last_time: number;
+  info_seq: number;
+  last_info_time: number;
+  mute_all: Flag;
+  enable_permission: number;
+  default_permission: number;
+  app_member_defined_data: string;
 }
 
 export function toGroup(r: GroupRow): Group {
@@ -88,10 +94,21 @@ export function toGroup(r: GroupRow): Group {
     createTime: r.create_time,
     nextMsgSeq: r.last_seq + 1,
     lastMsgTime: r.last_time,
+    infoSeq: r.info_seq,
+    lastInfoTime: r.last_info_time === 0 ? r.create_time : r.last_info_time,
+    muteAll: Boolean(r.mute_all),
+    enablePermission: r.enable_permission,
+    defaultPermission: r.default_permission,
+    appMemberDefinedData: r.app_member_defined_data,
   };
 }
 
-export const MEMBER_COLUMNS = 'account, role, join_time, name_card, msg_flag, last_send_time, app_defined_data, read_seq';
+/** Group columns (`g` the group, `s` its counter row) as toGroup reads them. */
+export const GROUP_COLUMNS = `g.group_id, g.type, g.name, g.owner, g.introduction, g.notification, g.face_url, g.max_member_count, g.apply_join_option,
+  g.invite_join_option, g.support_topic, g.app_defined_data, g.create_time, g.info_seq, g.last_info_time, g.mute_all, g.enable_permission,
+  g.default_permission, g.app_member_defined_data, s.last_seq, s.last_time`;
+
+export const MEMBER_COLUMNS = 'account, role, join_time, name_card, msg_flag, last_send_time, app_defined_data, mute_until, read_seq';
 
 export interface MemberRow {
   account: string;
@@ -101,6 +118,7 @@ export interface MemberRow {
   msg_flag: string;
   last_send_time: number;
   app_defined_data: string;
+  mute_until: number;
   read_seq: number;
 }
 
@@ -113,6 +131,7 @@ export function toMember(r: MemberRow): GroupMember {
     msgFlag: r.msg_flag,
     lastSendTime: r.last_send_time,
     appDefinedData: r.app_defined_data,
+    muteUntil: r.mute_until,
     readSeq: r.read_seq,
   };
 }

@@ -9,7 +9,9 @@
 
 import type { C2CStateStore } from './c2c-state-types.js';
 import type { GroupImportStore } from './group-import-types.js';
+import type { GroupAdminStore } from './group-admin-types.js';
 import type { GroupStore } from './group-types.js';
+import type { ProfileStore } from './profile-types.js';
 
 /** An account as imported by account_import. */
 export interface AccountInput {
@@ -220,7 +222,7 @@ export interface C2CStore {
 }
 
 /** Everything parley keeps. */
-export interface Store extends AccountStore, C2CStore, C2CStateStore, GroupStore, GroupImportStore, CallbackStore {
+export interface Store extends AccountStore, C2CStore, C2CStateStore, GroupStore, GroupImportStore, GroupAdminStore, ProfileStore, CallbackStore {
   /** Resolves true while the store can serve calls. */
   healthy(): Promise<boolean>;
   /** Finishes pending writes and releases files and connections. */

@@ -50,6 +50,13 @@ function groupIds(sample: Sample, groupId: string): Map<string, unknown> {
   return new Map(named.filter((id): id is string => typeof id === 'string').map((id) => [id, groupId]));
 }
 
+/** A group whose members tommy and peter are muted, as the muted-list samples show. */
+async function mutedGroup(s: TestServer, sample: Sample): Promise<Record<string, unknown>> {
+  const groupId = await createGroup(s, { Type: 'Public', Name: 'muted', MemberList: [{ Member_Account: 'tommy' }, { Member_Account: 'peter' }] });
+  await s.ok('group_open_http_svc/forbid_send_msg', { GroupId: groupId, Members_Account: ['tommy', 'peter'], MuteTime: 3600 });
+  return substitute(sample.request, groupIds(sample, groupId));
+}
+
 const OWNER_AND_MEMBERS = { Owner_Account: 'leckie', MemberList: [{ Member_Account: 'peter' }, { Member_Account: 'tommy' }, { Member_Account: 'jared' }, { Member_Account: 'brennanli2' }, { Member_Account: 'brennanli3' }] };
 
 /** How each API's samples are made real: the state they assume, and the request with real ids. */
@@ -182,6 +189,28 @@ export const PREPARE: Readonly<Record<string, Prepare>> = {
       await eventually(() => device.frames.length > 0, 'id1 to connect');
     }
     return sample.request;
+  },
+  'group_open_http_svc/forbid_send_msg': async (s, sample) => {
+    const members = (sample.request['Members_Account'] as string[]).map((Member_Account) => ({ Member_Account }));
+    return substitute(sample.request, groupIds(sample, await createGroup(s, { Type: 'Public', Name: 'mute', MemberList: members })));
+  },
+  'group_open_http_svc/get_group_muted_account': (s, sample) => mutedGroup(s, sample),
+  'group_open_http_svc/get_group_shutted_uin': (s, sample) => mutedGroup(s, sample),
+  'group_open_http_svc/modify_group_base_info': async (s, sample) => substitute(sample.request, groupIds(sample, await createGroup(s, { Type: 'Public', Name: 'modify', Owner_Account: 'leckie' }))),
+  'group_open_http_svc/modify_group_member_info': async (s, sample) =>
+    substitute(sample.request, groupIds(sample, await createGroup(s, { Type: 'Public', Name: 'member', MemberList: [{ Member_Account: sample.request['Member_Account'] }] }))),
+  'group_open_http_svc/change_group_owner': async (s, sample) =>
+    substitute(sample.request, groupIds(sample, await createGroup(s, { Type: 'Public', Name: 'owner', Owner_Account: 'leckie', MemberList: [{ Member_Account: sample.request['NewOwner_Account'] }] }))),
+  'group_open_http_svc/get_group_member_info': async (s, sample) => {
+    const data = [{ Key: 'MemberDefined1', Value: 'ModifyDefined1' }, { Key: 'MemberDefined2', Value: 'ModifyDefined2' }];
+    const type = (sample.request['GroupId'] as string).startsWith('@TGS#_') ? 'Community' : 'Public';
+    const groupId = await createGroup(s, { Type: type, Name: 'members', Owner_Account: 'bob', MemberList: [{ Member_Account: 'bob', AppMemberDefinedData: data }, { Member_Account: 'peter', AppMemberDefinedData: data }] });
+    await s.ok('group_open_http_svc/forbid_send_msg', { GroupId: groupId, Members_Account: ['peter'], MuteTime: 3600 });
+    return substitute(sample.request, groupIds(sample, groupId));
+  },
+  'group_open_http_svc/get_role_in_group': async (s, sample) => {
+    await importNamed(s, sample.request);
+    return substitute(sample.request, groupIds(sample, await createGroup(s, { Type: 'Public', Name: 'roles', Owner_Account: 'leckie', MemberList: [{ Member_Account: 'peter' }] })));
   },
   'openim/modify_group_msg': async (s, sample) => {
     const groupId = await createGroup(s, { Type: 'Public', Name: 'modify' });

@@ -8,7 +8,7 @@
 export interface Addition {
   /** Dotted path; `[]` steps into every item of a list: `GroupInfo[].InfoSeq`. */
   readonly path: string;
-  readonly type: 'string' | 'number';
+  readonly type: 'string' | 'number' | 'array';
   readonly why: string;
   readonly source: string;
 }
@@ -76,7 +76,7 @@ export function withAdditions(response: unknown, additions: readonly Addition[] 
   const copy = structuredClone(response) as Json;
   for (const addition of additions) {
     const steps = addition.path.split('.');
-    const placeholder = addition.type === 'string' ? '' : 0;
+    const placeholder: Json = addition.type === 'string' ? '' : addition.type === 'array' ? [] : 0;
     let targets: Json[] = [copy];
     for (const [i, step] of steps.entries()) {
       const list = step.endsWith('[]');

@@ -28,7 +28,7 @@ export const CreateGroup = requestSchema({
   ApplyJoinOption: Type.Optional(Type.Union([Type.Literal('FreeAccess'), Type.Literal('NeedPermission'), Type.Literal('DisableApply')])),
   InviteJoinOption: Type.Optional(Type.Union([Type.Literal('FreeAccess'), Type.Literal('NeedPermission'), Type.Literal('DisableInvite')])),
   AppDefinedData: Type.Optional(KeyValues),
-  // Documented Tencent fields parley accepts and checks but does not keep yet.
+  /** Custom member fields every initial member gets unless its MemberList entry gives its own. */
   AppMemberDefinedData: Type.Optional(KeyValues),
   EnablePermission: Type.Optional(Type.Union([Type.Literal(0), Type.Literal(1)])),
   DefaultPermission: Type.Optional(Type.Integer({ minimum: 0 })),
@@ -129,6 +129,9 @@ export const create_group = defineApi({
       appDefinedData: JSON.stringify(req.get('AppDefinedData') ?? []),
       members,
       createTime: nowSeconds(ctx.deps.clock),
+      enablePermission: req.get('EnablePermission') ?? 0,
+      defaultPermission: req.get('DefaultPermission') ?? 0,
+      appMemberDefinedData: JSON.stringify(req.get('AppMemberDefinedData') ?? []),
     };
     for (let attempt = 0; attempt < 5; attempt++) {
       const groupId = custom ?? autoGroupId(type);

@@ -1,8 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { isGroupIdShape } from '../../domain/group-id.js';
 import type { Group, GroupMember } from '../../store/group-types.js';
-import { defineApi, fail, ok } from '../define.js';
+import { type ApiContext, defineApi, fail, ok } from '../define.js';
 import { requestSchema } from '../request.js';
+import { activeMute } from './member-common.js';
 
 const Names = Type.Array(Type.String());
 
@@ -41,47 +42,46 @@ function pick(fields: Record<string, unknown>, names: readonly string[] | undefi
   return Object.fromEntries(Object.entries(fields).filter(([k]) => wanted.has(k)));
 }
 
-function memberInfo(m: GroupMember, filter: Filter | undefined): Record<string, unknown> {
+function memberInfo(ctx: ApiContext, m: GroupMember, filter: Filter | undefined): Record<string, unknown> {
   const fields = {
     Member_Account: m.account,
     Role: m.role,
     JoinTime: m.joinTime,
-    // The member's read position: set by import_group_member, import_group_msg and set_unread_msg_num.
+    // The member's read position: its own sends, and what import_group_member, import_group_msg and
+    // set_unread_msg_num set.
     MsgSeq: m.readSeq,
     MsgFlag: m.msgFlag,
     LastSendMsgTime: m.lastSendTime,
-    // Members cannot be muted yet (forbid_send_msg is not served).
-    MuteUntil: 0,
+    MuteUntil: activeMute(ctx, m),
   };
   const picked = pick(fields, filter === undefined ? undefined : (filter.MemberInfoFilter ?? []), ['Member_Account']);
   if (filter !== undefined && filter.AppDefinedDataFilter_GroupMember === undefined) return picked;
   return { ...picked, AppMemberDefinedData: keyValues(m.appDefinedData, filter?.AppDefinedDataFilter_GroupMember) };
 }
 
-function groupInfo(app: number, g: Group, members: readonly GroupMember[], filter: Filter | undefined): Record<string, unknown> {
+function groupInfo(ctx: ApiContext, g: Group, members: readonly GroupMember[], filter: Filter | undefined): Record<string, unknown> {
   const base = {
     Type: g.type,
     Name: g.name,
-    Appid: app,
+    Appid: ctx.app.sdkappid,
     Introduction: g.introduction,
     Notification: g.notification,
     FaceUrl: g.faceUrl,
     Owner_Account: g.owner,
     CreateTime: g.createTime,
-    // The profile cannot be changed yet (modify_group_base_info is not served): it is as created.
-    InfoSeq: 1,
-    LastInfoTime: g.createTime,
+    InfoSeq: g.infoSeq,
+    LastInfoTime: g.lastInfoTime,
     LastMsgTime: g.lastMsgTime,
     NextMsgSeq: g.nextMsgSeq,
     MemberNum: members.length,
     MaxMemberNum: g.maxMemberCount,
     ApplyJoinOption: g.applyJoinOption,
-    MuteAllMember: 'Off',
+    MuteAllMember: g.muteAll ? 'On' : 'Off',
   };
   const info: Record<string, unknown> = { GroupId: g.groupId, ErrorCode: 0, ErrorInfo: '', ...pick(base, filter === undefined ? undefined : (filter.GroupBaseInfoFilter ?? []), []) };
   if (filter === undefined || filter.AppDefinedDataFilter_Group !== undefined) info['AppDefinedData'] = keyValues(g.appDefinedData, filter?.AppDefinedDataFilter_Group);
   if (filter === undefined || filter.MemberInfoFilter !== undefined || filter.AppDefinedDataFilter_GroupMember !== undefined) {
-    info['MemberList'] = members.map((m) => memberInfo(m, filter));
+    info['MemberList'] = members.map((m) => memberInfo(ctx, m, filter));
   }
   return info;
 }
@@ -107,7 +107,7 @@ export const get_group_info = defineApi({
         if (!isGroupIdShape(groupId)) return { GroupId: groupId, ErrorCode: 10015, ErrorInfo: 'the GroupId is malformed' };
         const g = await store.getGroup(app, groupId);
         if (g === undefined) return { GroupId: groupId, ErrorCode: 10010, ErrorInfo: 'the group does not exist or has been destroyed' };
-        return groupInfo(app, g, await store.groupMembers(app, groupId), filter);
+        return groupInfo(ctx, g, await store.groupMembers(app, groupId), filter);
       }),
     );
     return ok({ GroupInfo });

@@ -60,7 +60,7 @@ export const send_group_msg = defineApi({
   request: SendGroupMsg,
   invalidCode: 10004,
   summary: 'Send a message to a group (or to a Community topic), or to some of its members.',
-  codes: [10004, 10007, 10010, 10015, 10016, 80002],
+  codes: [10004, 10007, 10010, 10015, 10016, 10017, 80002],
   async handle(ctx, body) {
     const req = SendGroupMsg.read(body);
     const group = await findGroupKind(ctx, body['GroupId']);
@@ -124,6 +124,13 @@ export const send_group_msg = defineApi({
         return fail(10010, `topic "${topicId}" does not exist`);
       case 'not_member':
         return fail(10007, `"${from}" is not a member of group "${group.groupId}"; add it first`);
+      case 'muted':
+        return fail(
+          10017,
+          outcome.until === 0
+            ? `group "${group.groupId}" is muted as a whole (ShutUpAllMember): only its owner, admins and app admins may send until modify_group_base_info turns it off`
+            : `"${from}" is muted in group "${group.groupId}" until ${outcome.until} (UNIX seconds); forbid_send_msg with MuteTime 0 lifts it`,
+        );
       case 'recipient_not_member':
         return fail(10004, `To_Account "${outcome.account}" is not a member of group "${group.groupId}"; a targeted message goes to members only`);
       case 'stored':

@@ -12,7 +12,8 @@ import type {
   NewTopic,
   Topic,
 } from '../group-types.js';
-import { GROUP_MESSAGE_COLUMNS, type GroupMessageRow, type GroupRow, MEMBER_COLUMNS, type MemberRow, TOPIC_COLUMNS, type TopicRow, toGroup, toGroupMessage, toMember, toTopic } from '../rows.js';
+import { senderMuted } from '../mute.js';
+import { GROUP_COLUMNS, GROUP_MESSAGE_COLUMNS, type GroupMessageRow, type GroupRow, MEMBER_COLUMNS, type MemberRow, TOPIC_COLUMNS, type TopicRow, toGroup, toGroupMessage, toMember, toTopic } from '../rows.js';
 import type { ModifyOutcome, Outbox } from '../types.js';
 import { transaction } from './connection.js';
 import type { OutboxWriter, Queryable } from './outbox.js';
@@ -41,9 +42,10 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
   async function sendIn(client: pg.PoolClient, app: number, m: GroupSend): Promise<GroupSendOutcome> {
     // Taking the counter row's lock first serializes the group's sends (on every node) for the
     // rest of the transaction: the checks below cannot race a concurrent send or destroy.
-    const seqRow = await client.query<{ last_seq: number }>({
-      name: 'group-seq-lock',
-      text: 'SELECT last_seq FROM group_seqs WHERE app = $1 AND group_id = $2 AND topic_id = $3 FOR UPDATE',
+    const seqRow = await client.query<{ last_seq: number; mute_all: boolean }>({
+      name: 'group-seq-lock-mute',
+      text: `SELECT s.last_seq, g.mute_all FROM group_seqs s JOIN groups g ON g.app = s.app AND g.group_id = s.group_id
+             WHERE s.app = $1 AND s.group_id = $2 AND s.topic_id = $3 FOR UPDATE OF s`,
       values: [app, m.groupId, m.topicId],
     });
     if (seqRow.rowCount === 0) {
@@ -53,13 +55,19 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
     }
     const needed = m.memberOnly ? [m.from, ...m.toAccounts] : m.toAccounts;
     if (needed.length > 0) {
-      const members = await client.query<{ account: string }>({
-        name: 'group-members-among',
-        text: 'SELECT account FROM group_members WHERE app = $1 AND group_id = $2 AND account = ANY($3::text[])',
+      // The membership check reads the sender's mute too: no extra round trip on the send path.
+      const members = await client.query<{ account: string; role: string; mute_until: number }>({
+        name: 'group-members-among-mute',
+        text: 'SELECT account, role, mute_until FROM group_members WHERE app = $1 AND group_id = $2 AND account = ANY($3::text[])',
         values: [app, m.groupId, needed],
       });
       const found = new Set(members.rows.map((r) => r.account));
-      if (m.memberOnly && !found.has(m.from)) return { kind: 'not_member' };
+      if (m.memberOnly) {
+        const sender = members.rows.find((r) => r.account === m.from);
+        if (sender === undefined) return { kind: 'not_member' };
+        const muted = senderMuted(sender.role, sender.mute_until, seqRow.rows[0]?.mute_all === true, m.time);
+        if (muted !== undefined) return muted;
+      }
       const outsider = m.toAccounts.find((account) => !found.has(account));
       if (outsider !== undefined) return { kind: 'recipient_not_member', account: outsider };
     }
@@ -76,7 +84,7 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
     }
     // One round trip stores the message, advances the counter and notes the sender's last send.
     const seq = await client.query<{ last_seq: number }>({
-      name: 'group-store',
+      name: 'group-store-read',
       text: `WITH next AS (
                UPDATE group_seqs SET last_seq = last_seq + 1, last_time = $5
                WHERE app = $1 AND group_id = $2 AND topic_id = $3 RETURNING last_seq
@@ -84,7 +92,8 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
                INSERT INTO group_messages (app, group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data, to_accounts)
                SELECT $1, $2, $3, last_seq, $4, $5, $6, $7, $8, $9, $10 FROM next WHERE $11::boolean
              ), noted AS (
-               UPDATE group_members SET last_send_time = $5 WHERE app = $1 AND group_id = $2 AND account = $6
+               UPDATE group_members SET last_send_time = $5, read_seq = CASE WHEN $3 = '' THEN (SELECT last_seq FROM next) ELSE read_seq END
+               WHERE app = $1 AND group_id = $2 AND account = $6
              )
              SELECT last_seq FROM next`,
       values: [
@@ -142,8 +151,8 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
       return transaction(pool, async (client) => {
         const inserted = await client.query(
           `INSERT INTO groups (app, group_id, type, name, owner, introduction, notification, face_url, max_member_count,
-             apply_join_option, invite_join_option, support_topic, app_defined_data, create_time)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT DO NOTHING`,
+             apply_join_option, invite_join_option, support_topic, app_defined_data, create_time, enable_permission, default_permission, app_member_defined_data)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING`,
           [
             app,
             g.groupId,
@@ -159,6 +168,9 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
             g.supportTopic,
             g.appDefinedData,
             g.createTime,
+            g.enablePermission ?? 0,
+            g.defaultPermission ?? 0,
+            g.appMemberDefinedData ?? '[]',
           ],
         );
         if (inserted.rowCount === 0) return false;
@@ -177,7 +189,7 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
               g.members.map((m) => m.role),
               g.members.map((m) => m.nameCard ?? ''),
               g.members.map((m) => m.msgFlag ?? 'AcceptAndNotify'),
-              g.members.map((m) => m.appDefinedData ?? '[]'),
+              g.members.map((m) => m.appDefinedData ?? g.appMemberDefinedData ?? '[]'),
             ],
           );
         }
@@ -187,8 +199,7 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
 
     async getGroup(app: number, groupId: string): Promise<Group | undefined> {
       const result = await pool.query<GroupRow>(
-        `SELECT g.group_id, g.type, g.name, g.owner, g.introduction, g.notification, g.face_url, g.max_member_count, g.apply_join_option,
-           g.invite_join_option, g.support_topic, g.app_defined_data, g.create_time, s.last_seq, s.last_time
+        `SELECT ${GROUP_COLUMNS}
          FROM groups g JOIN group_seqs s ON s.app = g.app AND s.group_id = g.group_id AND s.topic_id = ''
          WHERE g.app = $1 AND g.group_id = $2`,
         [app, groupId],

@@ -3,9 +3,11 @@ import { postgresAccounts } from './accounts.js';
 import { postgresC2C } from './c2c.js';
 import { postgresC2CState } from './c2c-state.js';
 import { openPool, type PostgresOptions } from './connection.js';
+import { postgresGroupAdmin } from './group-admin.js';
 import { postgresGroupImport } from './group-import.js';
 import { postgresGroups } from './groups.js';
 import { outboxWriter, postgresOutbox } from './outbox.js';
+import { postgresProfiles } from './profiles.js';
 import { migrate } from './schema.js';
 
 export type { PostgresOptions } from './connection.js';
@@ -37,7 +39,9 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     ...postgresC2C(pool, writer),
     ...postgresC2CState(pool),
     ...postgresGroups(pool, writer),
+    ...postgresGroupAdmin(pool),
     ...postgresGroupImport(pool),
+    ...postgresProfiles(pool),
     ...postgresOutbox(pool, writer),
     async healthy() {
       if (closed) return false;

@@ -153,6 +153,25 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE group_members ADD COLUMN read_seq BIGINT NOT NULL DEFAULT 0;
   CREATE INDEX group_messages_by_sender ON group_messages (app, group_id, from_account, msg_seq);
   `,
+  `
+  -- Group administration, as in sqlite/schema.ts.
+  ALTER TABLE groups ADD COLUMN info_seq BIGINT NOT NULL DEFAULT 1;
+  ALTER TABLE groups ADD COLUMN last_info_time BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE groups ADD COLUMN mute_all BOOLEAN NOT NULL DEFAULT false;
+  ALTER TABLE groups ADD COLUMN enable_permission BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE groups ADD COLUMN default_permission BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE groups ADD COLUMN app_member_defined_data TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE group_members ADD COLUMN mute_until BIGINT NOT NULL DEFAULT 0;
+  CREATE INDEX group_members_by_join ON group_members (app, group_id, join_time, account);
+
+  CREATE TABLE profiles (
+    app BIGINT NOT NULL,
+    user_id TEXT COLLATE "C" NOT NULL,
+    tag TEXT COLLATE "C" NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (app, user_id, tag)
+  );
+  `,
 ];
 
 /** One advisory lock key for migrations (any constant; "parley" in ASCII). */

@@ -14,6 +14,7 @@ import type {
 } from '../group-types.js';
 import { GROUP_MESSAGE_COLUMNS, type GroupMessageRow, type GroupRow, MEMBER_COLUMNS, type MemberRow, TOPIC_COLUMNS, type TopicRow, toGroup, toGroupMessage, toMember, toTopic } from '../rows.js';
 import type { ModifyOutcome } from '../types.js';
+import { senderMuted } from '../mute.js';
 import { generationBump, generationWatch } from './generations.js';
 import type { WalScrubber } from './scrub.js';
 
@@ -27,9 +28,9 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
   const groupExists = db.prepare('SELECT 1 FROM groups WHERE app = ? AND group_id = ?').pluck();
   const insertGroup = db.prepare(
     `INSERT INTO groups (app, group_id, type, name, owner, introduction, notification, face_url, max_member_count,
-       apply_join_option, invite_join_option, support_topic, app_defined_data, create_time)
+       apply_join_option, invite_join_option, support_topic, app_defined_data, create_time, enable_permission, default_permission, app_member_defined_data)
      VALUES (@app, @groupId, @type, @name, @owner, @introduction, @notification, @faceUrl, @maxMemberCount,
-       @applyJoinOption, @inviteJoinOption, @supportTopic, @appDefinedData, @createTime)`,
+       @applyJoinOption, @inviteJoinOption, @supportTopic, @appDefinedData, @createTime, @enablePermission, @defaultPermission, @appMemberDefinedData)`,
   );
   const insertMember = db.prepare(
     `INSERT INTO group_members (app, group_id, account, role, join_time, name_card, msg_flag, app_defined_data)
@@ -43,7 +44,12 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
   );
     const selectMembers = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM group_members WHERE app = ? AND group_id = ? ORDER BY join_time, account`);
   const selectMember = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM group_members WHERE app = ? AND group_id = ? AND account = ?`);
-  const noteSent = db.prepare('UPDATE group_members SET last_send_time = ? WHERE app = ? AND group_id = ? AND account = ?');
+  // A sender has read its own message: a send to the group itself (not a topic) moves its read position.
+  const noteSent = db.prepare(
+    "UPDATE group_members SET last_send_time = @time, read_seq = CASE WHEN @topicId = '' THEN @seq ELSE read_seq END WHERE app = @app AND group_id = @groupId AND account = @from",
+  );
+  const groupMuteAll = db.prepare('SELECT mute_all FROM groups WHERE app = ? AND group_id = ?').pluck();
+  const senderState = db.prepare('SELECT role, mute_until FROM group_members WHERE app = ? AND group_id = ? AND account = ?');
   const isMember = db.prepare('SELECT 1 FROM group_members WHERE app = ? AND group_id = ? AND account = ?').pluck();
   const memberCount = db.prepare('SELECT count(*) FROM group_members WHERE app = ? AND group_id = ?').pluck();
   const maxMembers = db.prepare('SELECT max_member_count FROM groups WHERE app = ? AND group_id = ?').pluck();
@@ -101,9 +107,16 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
   const storedData = db.prepare(`SELECT cloud_custom_data FROM group_messages WHERE ${AT_SEQ}`).pluck();
 
   function send(app: number, m: GroupSend): GroupSendOutcome {
-    if (groupExists.get(app, m.groupId) === undefined) return { kind: 'group_not_found' };
+    const muteAll = groupMuteAll.get(app, m.groupId) as number | undefined;
+    if (muteAll === undefined) return { kind: 'group_not_found' };
     if (m.topicId !== '' && topicExists.get(app, m.groupId, m.topicId) === undefined) return { kind: 'topic_not_found' };
-    if (m.memberOnly && isMember.get(app, m.groupId, m.from) === undefined) return { kind: 'not_member' };
+    if (m.memberOnly) {
+      // The membership check reads the sender's mute too: no extra look-up on the send path.
+      const sender = senderState.get(app, m.groupId, m.from) as { role: string; mute_until: number } | undefined;
+      if (sender === undefined) return { kind: 'not_member' };
+      const muted = senderMuted(sender.role, sender.mute_until, muteAll !== 0, m.time);
+      if (muted !== undefined) return muted;
+    }
     const outsider = m.toAccounts.find((account) => isMember.get(app, m.groupId, account) === undefined);
     if (outsider !== undefined) return { kind: 'recipient_not_member', account: outsider };
     if (m.keep) {
@@ -112,7 +125,7 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
     }
     const seq = nextSeq.get({ app, groupId: m.groupId, topicId: m.topicId, time: m.time }) as number;
     if (m.keep) insertMessage.run({ app, ...m, seq, toAccounts: m.toAccounts.length === 0 ? '' : JSON.stringify(m.toAccounts) });
-    noteSent.run(m.time, app, m.groupId, m.from);
+    noteSent.run({ time: m.time, topicId: m.topicId, seq, app, groupId: m.groupId, from: m.from });
     return { kind: 'stored', seq, time: m.time };
   }
 
@@ -195,7 +208,14 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
     createGroup(app: number, g: NewGroup): boolean {
       if (groupExists.get(app, g.groupId) !== undefined) return false;
       const { members, ...row } = g;
-      insertGroup.run({ app, ...row, supportTopic: g.supportTopic ? 1 : 0 });
+      insertGroup.run({
+        app,
+        ...row,
+        supportTopic: g.supportTopic ? 1 : 0,
+        enablePermission: g.enablePermission ?? 0,
+        defaultPermission: g.defaultPermission ?? 0,
+        appMemberDefinedData: g.appMemberDefinedData ?? '[]',
+      });
       insertSeq.run(app, g.groupId, '');
       for (const m of members) {
         insertMember.run({
@@ -206,7 +226,7 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
           joinTime: g.createTime,
           nameCard: m.nameCard ?? '',
           msgFlag: m.msgFlag ?? 'AcceptAndNotify',
-          appDefinedData: m.appDefinedData ?? '[]',
+          appDefinedData: m.appDefinedData ?? g.appMemberDefinedData ?? '[]',
         });
       }
       return true;

@@ -5,8 +5,10 @@ import { c2cReads, c2cWrites } from './c2c.js';
 import { c2cStateReads, c2cStateWrites, readState } from './c2c-state.js';
 import { openConnection } from './connection.js';
 import { sqliteGroupImport } from './group-import.js';
+import { sqliteGroupAdmin } from './group-admin.js';
 import { sqliteGroups } from './groups.js';
 import { sqliteOutbox } from './outbox.js';
+import { sqliteProfiles } from './profiles.js';
 import { migrate } from './schema.js';
 import { WalScrubber } from './scrub.js';
 import { WriteQueue } from './write-queue.js';
@@ -51,6 +53,8 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   const c2cStateRead = c2cStateReads(db);
   const groups = sqliteGroups(db, scrubber, shared);
   const imports = sqliteGroupImport(db, scrubber);
+  const admin = sqliteGroupAdmin(db);
+  const profiles = sqliteProfiles(db);
   /** Adds the rows a write's outbox hook asks for, inside that write's transaction. */
   const withOutbox = <O>(outcome: O, hook: Outbox<O> | undefined): O => {
     if (hook !== undefined) outbox.add(hook(outcome));
@@ -64,6 +68,13 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     ...c2cReads(db, c2cStateRead.readTime),
     unreadC2C: c2cStateRead.unreadC2C,
     ...groups.reads,
+    ...admin.reads,
+    getProfiles: (app, ids, tags) => Promise.resolve(profiles.getProfiles(app, ids, tags)),
+    setProfile: (app, id, items) => write(() => profiles.setProfile(app, id, items)),
+    modifyGroup: (app, groupId, patch) => write(() => admin.writes.modifyGroup(app, groupId, patch)),
+    modifyGroupMember: (app, groupId, account, patch) => write(() => admin.writes.modifyGroupMember(app, groupId, account, patch)),
+    changeGroupOwner: (app, groupId, account, time) => write(() => admin.writes.changeGroupOwner(app, groupId, account, time)),
+    muteGroupMembers: (app, groupId, accounts, until) => write(() => admin.writes.muteGroupMembers(app, groupId, accounts, until)),
     importAccounts: (app, list) => write(() => accountOps.importAccounts(app, list)).then(() => accounts.changed(app, list.map((a) => a.userId))),
     deleteAccounts: (app, ids) =>
       write(() => accountOps.deleteAccounts(app, ids)).then((deleted) => {

@@ -173,6 +173,29 @@ const MIGRATIONS: readonly string[] = [
   -- Messages by sender, for delete_group_msg_by_sender.
   CREATE INDEX group_messages_by_sender ON group_messages (app, group_id, from_account, msg_seq);
   `,
+  `
+  -- Group administration (group-admin.ts): the profile's change counter and time (0: never changed,
+  -- CreateTime stands), ShutUpAllMember, create_group's permission fields and top-level
+  -- AppMemberDefinedData; members' mutes (read positions: read_seq, above).
+  ALTER TABLE groups ADD COLUMN info_seq INTEGER NOT NULL DEFAULT 1;
+  ALTER TABLE groups ADD COLUMN last_info_time INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE groups ADD COLUMN mute_all INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE groups ADD COLUMN enable_permission INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE groups ADD COLUMN default_permission INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE groups ADD COLUMN app_member_defined_data TEXT NOT NULL DEFAULT '[]';
+  ALTER TABLE group_members ADD COLUMN mute_until INTEGER NOT NULL DEFAULT 0;
+  -- Member pages in join order.
+  CREATE INDEX group_members_by_join ON group_members (app, group_id, join_time, account);
+
+  -- Profile tags other than Nick and FaceUrl (those stay in accounts); value is JSON text.
+  CREATE TABLE profiles (
+    app INTEGER NOT NULL,
+    user_id TEXT NOT NULL,
+    tag TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (app, user_id, tag)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /**
