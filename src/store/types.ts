@@ -7,6 +7,7 @@
  * are returned as values; a rejected promise means an outage or a bug.
  */
 
+import type { ArchiveStore } from './archive-types.js';
 import type { GroupStore } from './group-types.js';
 
 /** An account as imported by account_import. */
@@ -187,7 +188,7 @@ export interface C2CStore {
 }
 
 /** Everything parley keeps. */
-export interface Store extends AccountStore, C2CStore, GroupStore, CallbackStore {
+export interface Store extends AccountStore, C2CStore, GroupStore, CallbackStore, ArchiveStore {
   /** Resolves true while the store can serve calls. */
   healthy(): Promise<boolean>;
   /** Finishes pending writes and releases files and connections. */

@@ -1,5 +1,6 @@
 import type { Store } from '../types.js';
 import { postgresAccounts } from './accounts.js';
+import { postgresArchive } from './archive.js';
 import { postgresC2C } from './c2c.js';
 import { openPool, type PostgresOptions } from './connection.js';
 import { postgresGroups } from './groups.js';
@@ -34,6 +35,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     ...postgresC2C(pool),
     ...postgresGroups(pool),
     ...postgresOutbox(pool),
+    ...postgresArchive(pool),
     async healthy() {
       if (closed) return false;
       return pool.query('SELECT 1').then(

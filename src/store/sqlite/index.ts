@@ -1,6 +1,7 @@
 import { ensurePrivateDir } from '../../data-dir.js';
 import type { Outbox, Store } from '../types.js';
 import { accountReads, accountWrites } from './accounts.js';
+import { sqliteArchive } from './archive.js';
 import { c2cReads, c2cWrites } from './c2c.js';
 import { openConnection } from './connection.js';
 import { sqliteGroups } from './groups.js';
@@ -57,6 +58,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     accountKnown: (app, id) => accounts.accountState(app, id).then((state) => state !== 'none'),
     ...c2cReads(db),
     ...groups.reads,
+    ...sqliteArchive(db),
     importAccounts: (app, list) => write(() => accountOps.importAccounts(app, list)).then(() => accounts.changed(app, list.map((a) => a.userId))),
     deleteAccounts: (app, ids) =>
       write(() => accountOps.deleteAccounts(app, ids)).then((deleted) => {

@@ -143,6 +143,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX callback_outbox_due ON callback_outbox (next_attempt_at) WHERE failed_at IS NULL;
   CREATE INDEX callback_outbox_failed ON callback_outbox (app, id) WHERE failed_at IS NOT NULL;
   `,
+  `
+  -- The hourly archive (get_history) reads an app's messages of one hour in time order (archive.ts).
+  CREATE INDEX c2c_by_time ON c2c_messages (app, msg_time);
+  CREATE INDEX group_messages_by_time ON group_messages (app, msg_time);
+  `,
 ];
 
 /**
