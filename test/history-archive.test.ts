@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
+import Fastify from 'fastify';
+import { ConfigError, loadConfig } from '../src/config.js';
+import { mountHistoryDownloads } from '../src/history/route.js';
 import { formatMsgTime, hourStart } from '../src/history/hours.js';
 import { assertOk, assertRefused, type Reply, startServer, type TestServer, text } from './helpers.js';
 
@@ -265,6 +268,32 @@ describe('open_msg_svc/get_history', () => {
     assertOk(await s.call('open_msg_svc/get_history', { ChatType: 'C2C', MsgTime: formatMsgTime(hourStart(now) - 168 * 3600) }));
   });
 
+  test('a file too large to hold streams; when it changed meanwhile, the connection is cut short of its length', async () => {
+    // The same download route, told to start streaming after one byte instead of 8 MiB.
+    const streaming = Fastify({ routerOptions: { maxParamLength: 500 } });
+    mountHistoryDownloads(streaming, s.deps, { holdBytes: 1 });
+    const base = await streaming.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      // The hour after the archive's: its file must be large enough for gzip to answer in several chunks.
+      const next = hour + 3600;
+      at(next + 100);
+      const bulky: string[] = [];
+      for (let i = 0; i < 4; i++) bulky.push(await sendC2C('carol', 'bob', randomBytes(7000).toString('base64')));
+      s.clock.unfreeze();
+      const file = onlyFile(await s.call('open_msg_svc/get_history', { ChatType: 'C2C', MsgTime: formatMsgTime(next) }));
+      assert.ok(file.GzipSize > 16 * 1024, `more than one zlib chunk (16 KiB): ${file.GzipSize}`);
+      const local = { ...file, URL: `${base}${new URL(file.URL).pathname}` };
+      const lines = await download(local);
+      assert.deepEqual(lines.map((l) => l['MsgKey']).filter((k) => bulky.includes(k as string)).sort(), [...bulky].sort(), 'an unchanged file streams whole');
+      await s.ok('openim/modify_c2c_msg', { From_Account: 'carol', To_Account: 'bob', MsgKey: bulky[3], CloudCustomData: 'changed while a URL was out' });
+      const response = await fetch(local.URL);
+      assert.equal(response.status, 200, 'the first bytes went out before the change could be seen');
+      await assert.rejects(response.arrayBuffer(), 'the body ends short of Content-Length');
+    } finally {
+      await streaming.close();
+    }
+  });
+
   test('a caller that is not an admin is refused with 60010', async () => {
     assertRefused(await s.call('open_msg_svc/get_history', { ChatType: 'C2C', MsgTime: msgTime }, { identifier: 'alice' }), 60010);
   });
@@ -290,4 +319,13 @@ describe('open_msg_svc/get_history with PARLEY_PUBLIC_URL', () => {
     const lines = await download({ ...file, URL: local });
     assert.deepEqual(lines.map((l) => l['From_Account']), ['dora']);
   });
+});
+
+test('PARLEY_PUBLIC_URL must be an http(s) address without query, fragment or credentials; a trailing slash is dropped', () => {
+  assert.equal(loadConfig({}).publicUrl, undefined);
+  assert.equal(loadConfig({ PARLEY_PUBLIC_URL: 'https://chat.example.com/' }).publicUrl, 'https://chat.example.com');
+  assert.equal(loadConfig({ PARLEY_PUBLIC_URL: 'http://10.0.0.5:8080/im//' }).publicUrl, 'http://10.0.0.5:8080/im');
+  for (const bad of ['chat.example.com', 'ftp://chat.example.com', 'https://chat.example.com/?a=1', 'https://chat.example.com/#x', 'https://u:p@chat.example.com']) {
+    assert.throws(() => loadConfig({ PARLEY_PUBLIC_URL: bad }), ConfigError, bad);
+  }
 });

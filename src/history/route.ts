@@ -28,7 +28,8 @@ function refuse(reply: FastifyReply, status: number, error: string): FastifyRepl
 }
 
 /** GET /parley/v1/history/{token}.gz: the gzip file a get_history URL names, rebuilt from the store. */
-export function mountHistoryDownloads(app: FastifyInstance, deps: Deps): void {
+export function mountHistoryDownloads(app: FastifyInstance, deps: Deps, options: { readonly holdBytes?: number } = {}): void {
+  const holdBytes = options.holdBytes ?? HOLD_BYTES;
   const secretKeyOf = (sdkappid: number) => deps.apps.bySdkAppId.get(sdkappid)?.secretKey;
 
   app.get(`${HISTORY_PATH}:file`, { exposeHeadRoute: false }, async (request: FastifyRequest<{ Params: { file: string } }>, reply) => {
@@ -56,10 +57,15 @@ export function mountHistoryDownloads(app: FastifyInstance, deps: Deps): void {
     let size = 0;
     let held: Buffer[] = [];
     let heldBytes = 0;
-    let streaming = false;
+    /** Whether bytes went out: from then on the reply is this function's, on the raw response. */
+    let started = false;
     const res = reply.raw;
-    const changed = () => refuse(reply, 410, 'the messages of this hour changed after get_history measured the file; call get_history again for a URL to the current file');
     const write = async (chunks: readonly Buffer[]) => {
+      if (!started) {
+        started = true;
+        reply.hijack();
+        res.writeHead(200, headers(ticket));
+      }
       for (const chunk of chunks) if (!res.write(chunk)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
     };
     try {
@@ -67,16 +73,10 @@ export function mountHistoryDownloads(app: FastifyInstance, deps: Deps): void {
         const chunk = piece as Buffer;
         md5.update(chunk);
         size += chunk.length;
-        if (size > ticket.gzipSize) break;
-        if (res.destroyed) return reply;
+        if (size > ticket.gzipSize || res.destroyed) break;
         held.push(chunk);
         heldBytes += chunk.length;
-        if (!streaming && heldBytes < HOLD_BYTES) continue;
-        if (!streaming) {
-          streaming = true;
-          reply.hijack();
-          res.writeHead(200, headers(ticket));
-        }
+        if (heldBytes < holdBytes || held.length < 2) continue;
         // Everything but the newest chunk goes out: the last bytes wait for the check.
         const out = held.slice(0, -1);
         held = held.slice(-1);
@@ -87,12 +87,13 @@ export function mountHistoryDownloads(app: FastifyInstance, deps: Deps): void {
       source.destroy();
     }
     const intact = size === ticket.gzipSize && md5.digest('hex') === ticket.gzipMd5;
-    if (!streaming) {
-      if (!intact) return changed();
+    if (!started) {
+      if (res.destroyed) return reply;
+      if (!intact) return refuse(reply, 410, 'the messages of this hour changed after get_history measured the file; call get_history again for a URL to the current file');
       return reply.code(200).headers(headers(ticket)).send(Buffer.concat(held));
     }
     if (!intact) {
-      request.log.warn({ requestId: request.id, hour: ticket.hour }, 'history file changed while streaming; connection cut');
+      request.log.warn({ requestId: request.id, hour: ticket.hour }, 'history file changed while streaming; connection cut short');
       res.destroy();
       return reply;
     }
