@@ -6,6 +6,7 @@ import { MAX_BODY_BYTES } from './gateway/body.js';
 import { failure } from './gateway/envelope.js';
 import { mountFailedCallbacks } from './callbacks/failed-route.js';
 import { bodyFailure, mountGateway } from './gateway/route.js';
+import { mountHistoryDownloads } from './history/route.js';
 import { mountEventStream } from './realtime/endpoint.js';
 
 /** A health check that has not answered in this time counts as down. */
@@ -87,5 +88,6 @@ export function createApp(deps: Deps, serve: ServeOptions = {}): FastifyInstance
   mountGateway(app, deps, APIS);
   mountFailedCallbacks(app, deps);
   mountEventStream(app, deps);
+  mountHistoryDownloads(app, deps);
   return app;
 }

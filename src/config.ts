@@ -36,6 +36,8 @@ export interface Config {
   readonly callback: CallbackSettings | undefined;
   /** Seconds before the first retry of an after-callback; each later wait doubles (PARLEY_CALLBACK_RETRY_SECONDS). */
   readonly callbackRetrySeconds: number;
+  /** Scheme, host and optional path prefix of URLs parley hands out (PARLEY_PUBLIC_URL); undefined: the way each caller came (its Host header). */
+  readonly publicUrl: string | undefined;
 }
 
 /** How the event stream keeps and sends each user's events. */
@@ -122,6 +124,22 @@ function callbackSettings(env: NodeJS.ProcessEnv): CallbackSettings | undefined 
   }
 }
 
+/** PARLEY_PUBLIC_URL: an http:// or https:// URL without query or fragment; kept without its trailing slash. */
+function publicUrl(env: NodeJS.ProcessEnv): string | undefined {
+  const raw = text(env, 'PARLEY_PUBLIC_URL');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`PARLEY_PUBLIC_URL=${raw} is not a URL; give the address clients reach parley at, such as https://chat.example.com`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') {
+    throw new ConfigError(`PARLEY_PUBLIC_URL=${raw} must be an http:// or https:// address without credentials, query or fragment`);
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
 /** Reads the configuration from an environment (process.env in the server) and the command line's arguments. */
 export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[] = []): Config {
   const secretKey = text(env, 'PARLEY_SECRET_KEY');
@@ -156,5 +174,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, args: readonly string[] = [])
     }),
     callback: callbackSettings(env),
     callbackRetrySeconds: integer(env, 'PARLEY_CALLBACK_RETRY_SECONDS', 10, 1, 3600),
+    publicUrl: publicUrl(env),
   });
 }

@@ -46,7 +46,7 @@ export const ERRORS = {
   10032: { meaning: 'The message cannot be recalled because it already has been (per message, in RecallRetList).', action: 'Nothing to do: it is recalled.' },
 
   // One-to-one messages and modify_c2c_msg (openim).
-  20001: { meaning: 'The request is invalid: a required field is missing or malformed, or there is nothing to do.', action: 'Fix the field named in ErrorInfo.' },
+  20001: { meaning: 'The request is invalid: a required field is missing, malformed or out of range (for get_history: a ChatType other than C2C or Group, a MsgTime that is not YYYYMMDDHH, or an hour not yet over or more than 7 days ago), or there is nothing to do.', action: 'Fix the field named in ErrorInfo.' },
   20003: { meaning: 'From_Account has never been imported.', action: 'Import the account, or name the right one.' },
   20006: { meaning: 'The app server refused the one-to-one message: its C2C.CallbackBeforeSendMsg answered ErrorCode 1 or a refusal code of its own (named in ErrorInfo), or could not be asked and its failure policy refuses. Nothing was stored or delivered.', action: 'See why in ErrorInfo; the app server decides what may be sent.' },
   20022: { meaning: 'The message to recall does not exist.', action: 'Check From_Account, To_Account and MsgKey.' },

@@ -476,5 +476,55 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await assert.rejects(s.sendC2C(APP, send({ seq: 5000 })));
       assert.equal(await s.healthy(), false);
     });
+
+    test('archive pages: an app\'s messages of a time range, not recalled, in key order, continued after the last', () =>
+      withStore(async (s) => {
+        // Ties in one second from several senders and receivers, some outside the range or another app's.
+        await s.sendC2C(APP, send({ from: 'b', recipients: ['a'], seq: 1, random: 1, time: 1000 }));
+        await s.sendC2C(APP, send({ recipients: ['c', 'b'], seq: 2, random: 2, time: 1000 }));
+        await s.sendC2C(APP, send({ seq: 1, random: 9, time: 1000 }));
+        await s.sendC2C(APP, send({ seq: 3, random: 3, time: 999 }));
+        await s.sendC2C(APP, send({ seq: 4, random: 4, time: 1001, cloudCustomData: 'd' }));
+        await s.sendC2C(APP, send({ seq: 5, random: 5, time: 1002 }));
+        await s.sendC2C(APP, send({ seq: 6, random: 6, time: 1001 }));
+        await s.recallC2C(APP, { from: 'a', to: 'b', seq: 6, random: 6, time: 1001 });
+        await s.modifyC2C(APP, { from: 'a', to: 'b', seq: 4, random: 4, time: 1001 }, { body: body('new'), maxSize: 12288 });
+        await s.importAccounts(2, [{ userId: 'a' }, { userId: 'b' }]);
+        await s.sendC2C(2, send({ time: 1000 }));
+        const pages: string[][] = [];
+        let after;
+        for (;;) {
+          const page = await s.archiveC2C(APP, 1000, 1002, after, 2);
+          if (page.length === 0) break;
+          pages.push(page.map((m) => `${m.time} ${m.from}>${m.to} ${m.seq}_${m.random}`));
+          after = page[page.length - 1];
+        }
+        assert.deepEqual(pages, [['1000 a>b 1_9', '1000 a>b 2_2'], ['1000 a>c 2_2', '1000 b>a 1_1'], ['1001 a>b 4_4']]);
+        const modified = await s.archiveC2C(APP, 1001, 1002, undefined, 10);
+        assert.deepEqual(modified.map((m) => [m.body, m.cloudCustomData, m.recalled]), [[body('new'), 'd', false]]);
+
+        assert.equal(await s.createGroup(APP, newGroup('g2')), true);
+        assert.equal(await s.createGroup(APP, newGroup('g1')), true);
+        assert.equal(await s.createGroup(APP, newGroup('c1', 'Community')), true);
+        await s.createTopic(APP, { groupId: 'c1', topicId: 'c1@TOPIC#_t', name: 't', fromAccount: '', customString: '', faceUrl: '', notification: '', introduction: '', createTime: 1 });
+        await s.sendGroupMessage(APP, groupSend('g2', 1, { time: 1000 }));
+        await s.sendGroupMessage(APP, groupSend('g1', 2, { time: 1000 }));
+        await s.sendGroupMessage(APP, groupSend('g1', 3, { time: 1000 }));
+        await s.sendGroupMessage(APP, groupSend('c1', 4, { time: 1000, topicId: 'c1@TOPIC#_t' }));
+        await s.sendGroupMessage(APP, groupSend('c1', 5, { time: 1000 }));
+        await s.sendGroupMessage(APP, groupSend('g1', 6, { time: 1001 }));
+        await s.sendGroupMessage(APP, groupSend('g1', 7, { time: 1005 }));
+        await s.recallGroupMessage(APP, 'g2', '', 1);
+        const groupPages: string[][] = [];
+        let groupAfter;
+        for (;;) {
+          const page = await s.archiveGroup(APP, 1000, 1005, groupAfter, 2);
+          if (page.length === 0) break;
+          groupPages.push(page.map((m) => `${m.time} ${m.groupId}/${m.topicId} ${m.seq}`));
+          groupAfter = page[page.length - 1];
+        }
+        assert.deepEqual(groupPages, [['1000 c1/ 1', '1000 c1/c1@TOPIC#_t 1'], ['1000 g1/ 1', '1000 g1/ 2'], ['1001 g1/ 3']]);
+        assert.deepEqual(await s.archiveGroup(2, 0, 2000, undefined, 10), []);
+      }));
   });
 }

@@ -12,6 +12,9 @@ export interface ApiContext {
   readonly requestId: string;
   /** The caller's address, as callbacks report it in ClientIP. */
   readonly clientIp: string;
+  /** The Host header of the call and whether it came over HTTPS: URLs parley hands out (get_history) point back the way the caller came. */
+  readonly host: string | undefined;
+  readonly https: boolean;
 }
 
 /** A failed check: the code to answer with and an ErrorInfo a person can act on. */

@@ -27,6 +27,7 @@ import { account_import } from './im_open_login_svc/account_import.js';
 import { kick } from './im_open_login_svc/kick.js';
 import { multiaccount_import } from './im_open_login_svc/multiaccount_import.js';
 import { create_topic } from './million_group_open_http_svc/create_topic.js';
+import { get_history } from './open_msg_svc/get_history.js';
 import { destroy_topic } from './million_group_open_http_svc/destroy_topic.js';
 import { get_topic } from './million_group_open_http_svc/get_topic.js';
 import { admin_getroammsg } from './openim/admin_getroammsg.js';
@@ -84,4 +85,5 @@ export const APIS: readonly ApiDefinition[] = [
   modify_group_msg,
   kick,
   query_online_status,
+  get_history,
 ];

@@ -87,7 +87,7 @@ export function mountGateway(app: FastifyInstance, deps: Deps, apis: readonly Ap
     }
     const requestId = request.id;
     try {
-      const outcome = await api.handle({ deps, app: target, identifier, requestId, clientIp: clientIpOf(request.ip) }, parsed.body);
+      const outcome = await api.handle({ deps, app: target, identifier, requestId, clientIp: clientIpOf(request.ip), host: request.headers.host, https: request.protocol === 'https' }, parsed.body);
       return outcome.ok ? success(api.successInfo ?? '', outcome.fields) : failure(outcome.code, outcome.info);
     } catch (error) {
       request.log.error({ err: error, api: `${service}/${command}`, requestId }, 'API handler failed');

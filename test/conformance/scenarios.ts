@@ -1,3 +1,4 @@
+import { formatMsgTime, hourStart } from '../../src/history/hours.js';
 import type { TestServer } from '../helpers.js';
 import { text } from '../helpers.js';
 import { eventually, rawSocket, userQuery } from '../stream-clients.js';
@@ -88,6 +89,17 @@ export const PREPARE: Readonly<Record<string, Prepare>> = {
     // A continued pull starts below a first page of one message, so that older ones come back.
     const first = await s.ok('openim/admin_getroammsg', { Operator_Account: 'user2', Peer_Account: 'user1', MaxCnt: 1, ...range });
     return { ...sample.request, ...range, MaxTime: first['LastMsgTime'], LastMsgKey: first['LastMsgKey'] };
+  },
+  'open_msg_svc/get_history': async (s, sample) => {
+    // One message in the hour before the current one, which has ended: that hour's file is asked for.
+    const hour = hourStart(Math.floor(s.clock.nowMs() / 1000)) - 3600;
+    s.clock.freeze((hour + 60) * 1000);
+    try {
+      await sendC2C(s, 'history1', 'history2');
+    } finally {
+      s.clock.unfreeze();
+    }
+    return { ...sample.request, MsgTime: formatMsgTime(hour) };
   },
   'openim/admin_msgwithdraw': async (s, sample) => ({ ...sample.request, MsgKey: (await sendC2C(s, 'vinson', 'dramon')).key }),
   'openim/modify_c2c_msg': async (s, sample) => ({ ...sample.request, MsgKey: (await sendC2C(s, 'dramon1', 'dramon2')).key }),

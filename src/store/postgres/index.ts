@@ -1,5 +1,6 @@
 import type { Store } from '../types.js';
 import { postgresAccounts } from './accounts.js';
+import { postgresArchive } from './archive.js';
 import { postgresC2C } from './c2c.js';
 import { postgresC2CState } from './c2c-state.js';
 import { openPool, type PostgresOptions } from './connection.js';
@@ -43,6 +44,7 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     ...postgresGroupImport(pool),
     ...postgresProfiles(pool),
     ...postgresOutbox(pool, writer),
+    ...postgresArchive(pool),
     async healthy() {
       if (closed) return false;
       return pool.query('SELECT 1').then(

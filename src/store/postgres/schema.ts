@@ -172,6 +172,11 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (app, user_id, tag)
   );
   `,
+  `
+  -- The hourly archive (get_history) reads an app's messages of one hour in time order (archive.ts).
+  CREATE INDEX c2c_by_time ON c2c_messages (app, msg_time);
+  CREATE INDEX group_messages_by_time ON group_messages (app, msg_time);
+  `,
 ];
 
 /** One advisory lock key for migrations (any constant; "parley" in ASCII). */

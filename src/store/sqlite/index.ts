@@ -1,6 +1,7 @@
 import { ensurePrivateDir } from '../../data-dir.js';
 import type { Outbox, Store } from '../types.js';
 import { accountReads, accountWrites } from './accounts.js';
+import { sqliteArchive } from './archive.js';
 import { c2cReads, c2cWrites } from './c2c.js';
 import { c2cStateReads, c2cStateWrites, readState } from './c2c-state.js';
 import { openConnection } from './connection.js';
@@ -75,6 +76,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     modifyGroupMember: (app, groupId, account, patch) => write(() => admin.writes.modifyGroupMember(app, groupId, account, patch)),
     changeGroupOwner: (app, groupId, account, time) => write(() => admin.writes.changeGroupOwner(app, groupId, account, time)),
     muteGroupMembers: (app, groupId, accounts, until) => write(() => admin.writes.muteGroupMembers(app, groupId, accounts, until)),
+    ...sqliteArchive(db),
     importAccounts: (app, list) => write(() => accountOps.importAccounts(app, list)).then(() => accounts.changed(app, list.map((a) => a.userId))),
     deleteAccounts: (app, ids) =>
       write(() => accountOps.deleteAccounts(app, ids)).then((deleted) => {

@@ -196,6 +196,11 @@ const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (app, user_id, tag)
   ) WITHOUT ROWID;
   `,
+  `
+  -- The hourly archive (get_history) reads an app's messages of one hour in time order (archive.ts).
+  CREATE INDEX c2c_by_time ON c2c_messages (app, msg_time);
+  CREATE INDEX group_messages_by_time ON group_messages (app, msg_time);
+  `,
 ];
 
 /**
