@@ -69,14 +69,18 @@ test('two nodes on one PostgreSQL and one Redis: gapless MsgSeq, modifications s
   assert.equal((await callApi(b, 'openim/sendmsg', { From_Account: 'n1', To_Account: 'n2', MsgRandom: 2, MsgBody: text('x') })).ErrorCode, 90012);
 
   // A burst of 600 calls of one API split across both nodes: one limit of 200 a second for both.
+  const began = Date.now();
   const codes = await Promise.all(
     Array.from({ length: 600 }, (_, i) => callApi(i % 2 === 0 ? a : b, 'im_open_login_svc/account_check', { CheckItem: [{ UserID: 'n1' }] }).then((r) => r.ErrorCode)),
   );
+  const ms = Date.now() - began;
   const allowed = codes.filter((c) => c === 0).length;
   const refused = codes.filter((c) => c === 60007).length;
-  t.diagnostic(`burst of 600 across two nodes: ${allowed} allowed, ${refused} refused with 60007`);
+  t.diagnostic(`burst of 600 across two nodes in ${ms} ms: ${allowed} allowed, ${refused} refused with 60007`);
   assert.equal(allowed + refused, 600, `other codes: ${[...new Set(codes)].join(', ')}`);
-  assert.ok(Math.abs(allowed - 200) <= 10, `${allowed} allowed; 200 ± 10 expected`);
+  // A burst that outlasted a second (a loaded machine) met a window that had rolled on: 200 a second.
+  const windows = Math.max(1, Math.ceil(ms / 1000));
+  assert.ok(allowed >= 190 && allowed <= 200 * windows + 10, `${allowed} allowed in ${ms} ms; 200 ± 10 a second expected`);
 
   for (const n of nodes.splice(0)) assert.deepEqual(await n.stop('SIGTERM'), { code: 0, signal: null }, n.output());
 });

@@ -56,6 +56,7 @@ describe('leased rate limiter over Redis, two nodes', () => {
   test('the same burst on the real clock, each node calling one after another', async (t) => {
     const [a, b] = twoNodes();
     const key = freshKey();
+    const began = Date.now();
     const counts = await Promise.all(
       [a, b].map(async (node) => {
         let allowed = 0;
@@ -63,9 +64,12 @@ describe('leased rate limiter over Redis, two nodes', () => {
         return allowed;
       }),
     );
+    const ms = Date.now() - began;
     const [first = 0, second = 0] = counts;
-    t.diagnostic(`allowed ${first} + ${second} of 600`);
-    assert.ok(Math.abs(first + second - 200) <= 10, `allowed ${first} + ${second} of 600`);
+    t.diagnostic(`allowed ${first} + ${second} of 600 in ${ms} ms`);
+    // Calls that outlasted a second (a loaded machine) met a window that had rolled on: 200 a second.
+    const windows = Math.max(1, Math.ceil(ms / 1000));
+    assert.ok(first + second >= 190 && first + second <= 200 * windows + 10, `allowed ${first} + ${second} of 600 in ${ms} ms`);
     assert.ok(first > 0 && second > 0, 'both nodes had a share');
   });
 
