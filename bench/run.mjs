@@ -215,7 +215,7 @@ async function main() {
       }
     }
     const scale = reportScale({ results, configs: opened.map((o) => ({ config: o.config, memory: memory[o.config.name] })) });
-    const eventsFigures = { latency, idle, fleetStats: opened.find((o) => o.fleetStats)?.fleetStats };
+    const eventsFigures = { latency, idle, fleets: Object.fromEntries(opened.filter((o) => o.fleetStats).map((o) => [o.config.name, { ...o.fleetStats, modifications: results.filter((r) => r.config === o.config.name).reduce((n, r) => n + r.checked + r.warmup.checked, 0) }])) };
     problems.push(...reportEvents(eventsFigures));
     for (const o of opened) {
       if (o.config.name === 'sqlite') continue;

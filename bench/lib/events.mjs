@@ -219,7 +219,7 @@ export async function measureIdle(opened, { root, dataRoot }) {
 }
 
 /** Prints the event-stream figures; returns the problems they show (sockets that failed, frames lost). */
-export function reportEvents({ latency, idle, fleetStats }) {
+export function reportEvents({ latency, idle, fleets }) {
   const problems = [];
   if (latency === undefined && idle === undefined) return problems;
   const ms = (v) => (v === undefined ? '-' : v.toFixed(2));
@@ -235,8 +235,11 @@ export function reportEvents({ latency, idle, fleetStats }) {
       if (l.load?.failed > 0) problems.push(`latency (${what}): ${l.load.failed} requests of the load failed`);
     }
   }
-  if (fleetStats !== undefined) {
-    console.log(`  the fleet received ${fleetStats.frames.toLocaleString('en-US')} frames and ${fleetStats.callbacks.toLocaleString('en-US')} callbacks during the run`);
+  for (const [name, f] of Object.entries(fleets)) {
+    console.log(
+      `  ${name}: its sockets received ${f.frames.toLocaleString('en-US')} frames and its receiver ${f.callbacks.toLocaleString('en-US')} callbacks ` +
+        `for ${f.modifications.toLocaleString('en-US')} modifications in the phases (the latency probes added more)`,
+    );
   }
   if (idle !== undefined) {
     const mb = (mib) => (mib * 1.048576).toFixed(1);

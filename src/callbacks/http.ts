@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import { Agent, errors } from 'undici';
 
 /** An answer larger than this is not read on: no receiver can make parley buffer without bound. */
@@ -20,12 +21,21 @@ export interface Poster {
   close(): void;
 }
 
+/** A request's deadline, as undici reads a signal: `aborted`, then an 'abort' event. */
+class Deadline extends EventEmitter {
+  aborted = false;
+  abort(): void {
+    this.aborted = true;
+    this.emit('abort');
+  }
+}
+
 /** Errors of a connection that broke before anything was received: worth one more try on a new one. */
 const BROKEN = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 
 /** Why a POST failed, in words for the failed-callbacks list and the logs. */
-function describe(error: unknown, timeoutMs: number, signal: AbortSignal): string {
-  if (signal.aborted) return `no complete answer within ${timeoutMs} ms`;
+function describe(error: unknown, timeoutMs: number, timedOut: boolean): string {
+  if (timedOut) return `no complete answer within ${timeoutMs} ms`;
   if (error instanceof errors.ResponseExceededMaxSizeError) return `an answer over ${MAX_ANSWER_BYTES} bytes`;
   const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
   const code = typeof e?.cause?.code === 'string' ? e.cause.code : typeof e?.code === 'string' ? e.code : undefined;
@@ -41,8 +51,10 @@ export function createPoster(maxSockets: number): Poster {
   const agent = new Agent({ connections: maxSockets, keepAliveTimeout: IDLE_SOCKET_MS, keepAliveMaxTimeout: IDLE_SOCKET_MS, maxResponseSize: MAX_ANSWER_BYTES });
   return {
     async post(url, body, headers, timeoutMs) {
-      // One deadline for everything: connecting, sending, waiting and reading the answer.
-      const deadline = AbortSignal.timeout(timeoutMs);
+      // One deadline for everything: connecting, sending, waiting and reading the answer. (An
+      // emitter, which undici takes as a signal, costs a fraction of AbortSignal.timeout.)
+      const deadline = new Deadline();
+      const timer = setTimeout(() => deadline.abort(), timeoutMs);
       const path = `${url.pathname}${url.search}`;
       for (let retried = false; ; retried = true) {
         try {
@@ -56,12 +68,15 @@ export function createPoster(maxSockets: number): Poster {
             headersTimeout: timeoutMs,
             bodyTimeout: timeoutMs,
           });
-          return { ok: true, status: answer.statusCode, body: await answer.body.text() };
+          const text = await answer.body.text();
+          clearTimeout(timer);
+          return { ok: true, status: answer.statusCode, body: text };
         } catch (error) {
           const code = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.cause?.code ?? (error as { code?: unknown } | null)?.code;
           // A kept-alive connection the receiver closed as it was reused: once more, on a new one.
           if (!retried && !deadline.aborted && typeof code === 'string' && BROKEN.has(code)) continue;
-          return { ok: false, error: describe(error, timeoutMs, deadline) };
+          clearTimeout(timer);
+          return { ok: false, error: describe(error, timeoutMs, deadline.aborted) };
         }
       }
     },

@@ -108,7 +108,9 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     deleteGroupMessagesBySender: (app, groupId, sender, window) => write(() => imports.deleteGroupMessagesBySender(app, groupId, sender, window)),
     enqueueCallbacks: (rows) => write(() => outbox.add(rows)),
     claimCallbacks: (now, limit, leaseMs) => (outbox.due(now) ? write(() => outbox.claim(now, limit, leaseMs)) : Promise.resolve([])),
-    settleCallbacks: (settled) => write(() => outbox.settle(settled)),
+    // A settlement lost in a crash means one more delivery of an at-least-once callback: it rides
+    // with the next commit instead of paying an fsync of its own.
+    settleCallbacks: (settled) => queue.runWhenConvenient(() => outbox.settle(settled)),
     onCallbacksCommitted: (listener) => outbox.listen(listener),
     failedCallbacks: (app, limit, afterId) => Promise.resolve(outbox.failed(app, limit, afterId)),
     purgeFailedCallbacks: (before) => write(() => outbox.purge(before)),

@@ -6,6 +6,9 @@ interface PendingWrite {
   readonly reject: (error: unknown) => void;
 }
 
+/** The longest a write that may wait (runWhenConvenient) waits for another write to commit with. */
+const LATER_MS = 200;
+
 /** More than this many writes in one commit would hold the event loop too long. */
 const MAX_BATCH = 512;
 
@@ -35,6 +38,8 @@ export class WriteQueue {
   readonly #pending: PendingWrite[] = [];
   readonly #hooks: CommitHooks | undefined;
   #scheduled = false;
+  /** A flush for writes that may wait (runWhenConvenient) is set for later. */
+  #later: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #batch: (writes: PendingWrite[]) => unknown[];
   readonly #single: (op: () => unknown) => unknown;
@@ -57,9 +62,26 @@ export class WriteQueue {
     });
   }
 
+  /**
+   * Queues a write that need not be durable at once (losing it in a crash is harmless): it joins
+   * the next commit another write causes, or commits within LATER_MS, and costs no fsync of its own.
+   */
+  runWhenConvenient<T>(op: () => T): Promise<T> {
+    if (this.#closed) return Promise.reject(new Error('the store is closed'));
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.push({ op, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.#scheduled && this.#later === undefined) {
+        this.#later = setTimeout(() => this.flush(), LATER_MS);
+        this.#later.unref();
+      }
+    });
+  }
+
   /** Commits everything queued now. */
   flush(): void {
     this.#scheduled = false;
+    clearTimeout(this.#later);
+    this.#later = undefined;
     while (this.#pending.length > 0) {
       const writes = this.#pending.splice(0, MAX_BATCH);
       let results: unknown[];
