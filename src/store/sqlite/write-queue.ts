@@ -71,8 +71,8 @@ export class WriteQueue {
     return new Promise<T>((resolve, reject) => {
       this.#pending.push({ op, resolve: resolve as (value: unknown) => void, reject });
       if (!this.#scheduled && this.#later === undefined) {
+        // Not unref'd: the promise resolves even when nothing else keeps the process awake.
         this.#later = setTimeout(() => this.flush(), LATER_MS);
-        this.#later.unref();
       }
     });
   }
