@@ -28,6 +28,8 @@ import { kick } from './im_open_login_svc/kick.js';
 import { multiaccount_import } from './im_open_login_svc/multiaccount_import.js';
 import { create_topic } from './million_group_open_http_svc/create_topic.js';
 import { get_history } from './open_msg_svc/get_history.js';
+import { portrait_get } from './profile/portrait_get.js';
+import { portrait_set } from './profile/portrait_set.js';
 import { destroy_topic } from './million_group_open_http_svc/destroy_topic.js';
 import { get_topic } from './million_group_open_http_svc/get_topic.js';
 import { admin_getroammsg } from './openim/admin_getroammsg.js';
@@ -48,6 +50,8 @@ export const APIS: readonly ApiDefinition[] = [
   multiaccount_import,
   account_delete,
   account_check,
+  portrait_set,
+  portrait_get,
   sendmsg,
   batchsendmsg,
   admin_getroammsg,
