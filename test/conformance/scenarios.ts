@@ -240,6 +240,21 @@ export const PREPARE: Readonly<Record<string, Prepare>> = {
     }
     return sample.request;
   },
+  'group_open_http_svc/get_joined_group_list': async (s, sample) => {
+    const account = sample.request['Member_Account'] as string;
+    await s.users(account, 'owner');
+    if (sample.request['SupportTopic'] === 1) await createGroup(s, { Type: 'Community', Name: 'topics', SupportTopic: 1, Owner_Account: 'owner', MemberList: [{ Member_Account: account }] });
+    else await createGroup(s, { Type: 'Public', Name: 'joined', Owner_Account: 'owner', MemberList: [{ Member_Account: account }] });
+    return sample.request;
+  },
+  'group_open_http_svc/get_appid_group_list': async (s, sample) => {
+    await createGroup(s, { Type: 'Public', Name: 'listed' });
+    return sample.request;
+  },
+  'million_group_open_http_svc/modify_topic': async (s, sample) => {
+    await importNamed(s, sample.request);
+    return substitute(sample.request, await community(s, sample.request['GroupId'] as string, [sample.request['TopicId'] as string], []));
+  },
   'openim/modify_group_msg': async (s, sample) => {
     const groupId = await createGroup(s, { Type: 'Public', Name: 'modify' });
     return { ...substitute(sample.request, groupIds(sample, groupId)), MsgSeq: await sendGroup(s, groupId) };
