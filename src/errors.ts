@@ -45,6 +45,14 @@ export const ERRORS = {
   110003: { meaning: 'The topic to destroy does not exist or has already been destroyed (per topic, in DestroyResultItem).', action: 'Nothing to do if it was destroyed before; otherwise check the TopicId.' },
   10032: { meaning: 'The message cannot be recalled because it already has been (per message, in RecallRetList).', action: 'Nothing to do: it is recalled.' },
 
+  // Profiles (profile/portrait_set, profile/portrait_get): Tencent's 40xxx codes.
+  40001: { meaning: 'A profile API was given an invalid parameter: From_Account or To_Account missing or not a UserID, ProfileItem or TagList missing, empty or malformed, more than 100 accounts.', action: 'Fix the field named in ErrorInfo.' },
+  40003: { meaning: 'The account has not been imported (or was deleted): portrait_set\'s From_Account, or per account in portrait_get\'s UserProfileItem (ResultCode) and Fail_Account.', action: 'Import it with account_import first, or check the UserID.' },
+  40009: { meaning: 'The profile tag does not exist: neither a standard Tag_Profile_IM_* tag nor Tag_Profile_Custom_ followed by 1 to 8 English letters.', action: 'Use a tag of Tencent\'s standard table or a custom tag named by its rule.' },
+  40601: { meaning: 'A profile tag\'s Value is longer than 500 bytes (UTF-8).', action: 'Send at most 500 bytes per value.' },
+  40605: { meaning: 'A standard profile tag\'s Value is not one of its documented values (Gender, AllowType, AdminForbidType), or an integer is out of its range.', action: 'Use a value listed in ErrorInfo.' },
+  40610: { meaning: 'A profile tag\'s Value has the wrong type: a string for an integer tag (BirthDay, Language, MsgSettings, Level, Role) or the other way round, or neither a string nor an integer.', action: 'Send the type ErrorInfo names.' },
+
   // One-to-one messages and modify_c2c_msg (openim).
   20001: { meaning: 'The request is invalid: a required field is missing, malformed or out of range (for get_history: a ChatType other than C2C or Group, a MsgTime that is not YYYYMMDDHH, or an hour not yet over or more than 7 days ago), or there is nothing to do.', action: 'Fix the field named in ErrorInfo.' },
   20003: { meaning: 'From_Account has never been imported.', action: 'Import the account, or name the right one.' },

@@ -54,7 +54,8 @@ const TABLES: readonly { name: string; columns: readonly string[]; booleans?: re
   { name: 'profiles', columns: ['app', 'user_id', 'tag', 'value'] },
   {
     name: 'group_topics',
-    columns: ['app', 'group_id', 'topic_id', 'name', 'from_account', 'custom_string', 'face_url', 'notification', 'introduction', 'create_time'],
+    columns: ['app', 'group_id', 'topic_id', 'name', 'from_account', 'custom_string', 'face_url', 'notification', 'introduction', 'create_time', 'mute_all'],
+    booleans: ['mute_all'],
   },
   { name: 'group_seqs', columns: ['app', 'group_id', 'topic_id', 'last_seq', 'last_time'] },
   {

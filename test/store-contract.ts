@@ -465,6 +465,48 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal((await s.getProfiles(APP, ['a'], ['Tag_Profile_IM_Nick'])).get('a')?.get('Tag_Profile_IM_Nick'), '"Al"');
       }));
 
+    test('group lists: app pages by a creation cursor that never repeats or skips; joined groups in join order', () =>
+      withStore(async (s) => {
+        for (const id of ['z1', 'a1', 'm1', 'b1']) assert.equal(await s.createGroup(APP, newGroup(id)), true);
+        assert.equal(await s.createGroup(APP, newGroup('c1', 'Community')), true);
+        const p1 = await s.appGroupPage(APP, { after: 0, limit: 2 });
+        assert.deepEqual([p1.groupIds, p1.total], [['z1', 'a1'], 5], 'creation order, not GroupId order');
+        assert.ok(p1.next > 0);
+        // Destroy a listed group and one not yet listed, create two: the cursor moves on without repeats.
+        await s.destroyGroup(APP, 'a1');
+        await s.destroyGroup(APP, 'm1');
+        assert.equal(await s.createGroup(APP, newGroup('m1')), true, 'a destroyed GroupId may come back');
+        assert.equal(await s.createGroup(APP, newGroup('n1')), true);
+        const p2 = await s.appGroupPage(APP, { after: p1.next, limit: 10 });
+        assert.deepEqual([p2.groupIds, p2.total, p2.next], [['b1', 'c1', 'm1', 'n1'], 5, 0]);
+        const typed = await s.appGroupPage(APP, { after: 0, limit: 1, types: ['Community'] });
+        assert.deepEqual([typed.groupIds, typed.total, typed.next], [['c1'], 1, 0]);
+        assert.deepEqual((await s.appGroupPage(2, { after: 0, limit: 10 })).total, 0, 'apps are separate');
+
+        await s.addGroupMembers(APP, 'n1', ['b'], 2000);
+        await s.addGroupMembers(APP, 'b1', ['b'], 3000);
+        await s.addGroupMembers(APP, 'c1', ['b'], 1500);
+        const all = await s.joinedGroupPage(APP, 'b', { types: ['Public', 'Community'], topicsOnly: false, offset: 0 });
+        assert.deepEqual([all.groupIds, all.total], [['c1', 'n1', 'b1'], 3]);
+        const page = await s.joinedGroupPage(APP, 'b', { types: ['Public'], topicsOnly: false, offset: 1, limit: 1 });
+        assert.deepEqual([page.groupIds, page.total], [['b1'], 2]);
+        const topics = await s.joinedGroupPage(APP, 'b', { types: ['Public', 'Community'], topicsOnly: true, offset: 0 });
+        assert.deepEqual([topics.groupIds, topics.total], [['c1'], 1]);
+        assert.deepEqual(await s.joinedGroupPage(APP, 'c', { types: ['Public'], topicsOnly: false, offset: 0 }), { groupIds: [], total: 0 });
+      }));
+
+    test('modifyTopic: the given fields replace the stored ones; an unknown topic changes nothing', () =>
+      withStore(async (s) => {
+        await s.createGroup(APP, newGroup('c1', 'Community'));
+        await s.createTopic(APP, { groupId: 'c1', topicId: 'c1@TOPIC#_t', name: 't', fromAccount: '', customString: 'cs', faceUrl: 'f', notification: 'n', introduction: 'i', createTime: 1 });
+        assert.equal(await s.modifyTopic(APP, 'c1', 'c1@TOPIC#_t', { name: 'T', introduction: '', muteAll: true }), 'ok');
+        const t = await s.getTopic(APP, 'c1', 'c1@TOPIC#_t');
+        assert.deepEqual([t?.name, t?.customString, t?.faceUrl, t?.notification, t?.introduction, t?.muteAll], ['T', 'cs', 'f', 'n', '', true]);
+        assert.equal(await s.modifyTopic(APP, 'c1', 'c1@TOPIC#_x', { name: 'X' }), 'topic_not_found');
+        assert.equal(await s.modifyTopic(APP, 'c1', 'c1@TOPIC#_t', { muteAll: false }), 'ok');
+        assert.equal((await s.getTopic(APP, 'c1', 'c1@TOPIC#_t'))?.muteAll, false);
+      }));
+
     test('many concurrent writes all resolve, each once, and a closed store refuses more', async () => {
       const s = await open();
       await s.importAccounts(APP, [{ userId: 'a' }, { userId: 'b' }]);

@@ -46,6 +46,8 @@ export interface ApiDefinition<C extends ErrorCode = ErrorCode> {
   readonly invalidCode: C;
   /** ErrorInfo on success: "succeed" for the modify APIs (as in their seeds), "" elsewhere. */
   readonly successInfo?: string;
+  /** Fields every answer of this API carries beside the envelope, failures too (the profile APIs' ErrorDisplay). */
+  readonly envelopeFields?: Readonly<Record<string, unknown>>;
   handle(ctx: ApiContext, body: Readonly<Record<string, unknown>>): Promise<Outcome<C>>;
 }
 

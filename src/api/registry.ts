@@ -3,6 +3,8 @@ import { add_group_member } from './group_open_http_svc/add_group_member.js';
 import { change_group_owner } from './group_open_http_svc/change_group_owner.js';
 import { forbid_send_msg } from './group_open_http_svc/forbid_send_msg.js';
 import { get_group_member_info } from './group_open_http_svc/get_group_member_info.js';
+import { get_appid_group_list } from './group_open_http_svc/get_appid_group_list.js';
+import { get_joined_group_list } from './group_open_http_svc/get_joined_group_list.js';
 import { get_group_muted_account } from './group_open_http_svc/get_group_muted_account.js';
 import { get_group_shutted_uin } from './group_open_http_svc/get_group_shutted_uin.js';
 import { get_role_in_group } from './group_open_http_svc/get_role_in_group.js';
@@ -28,8 +30,11 @@ import { kick } from './im_open_login_svc/kick.js';
 import { multiaccount_import } from './im_open_login_svc/multiaccount_import.js';
 import { create_topic } from './million_group_open_http_svc/create_topic.js';
 import { get_history } from './open_msg_svc/get_history.js';
+import { portrait_get } from './profile/portrait_get.js';
+import { portrait_set } from './profile/portrait_set.js';
 import { destroy_topic } from './million_group_open_http_svc/destroy_topic.js';
 import { get_topic } from './million_group_open_http_svc/get_topic.js';
+import { modify_topic } from './million_group_open_http_svc/modify_topic.js';
 import { admin_getroammsg } from './openim/admin_getroammsg.js';
 import { admin_msgwithdraw } from './openim/admin_msgwithdraw.js';
 import { admin_set_msg_read } from './openim/admin_set_msg_read.js';
@@ -48,6 +53,8 @@ export const APIS: readonly ApiDefinition[] = [
   multiaccount_import,
   account_delete,
   account_check,
+  portrait_set,
+  portrait_get,
   sendmsg,
   batchsendmsg,
   admin_getroammsg,
@@ -63,6 +70,8 @@ export const APIS: readonly ApiDefinition[] = [
   delete_group_member,
   destroy_group,
   get_group_member_info,
+  get_joined_group_list,
+  get_appid_group_list,
   modify_group_base_info,
   modify_group_member_info,
   change_group_owner,
@@ -81,6 +90,7 @@ export const APIS: readonly ApiDefinition[] = [
   delete_group_msg_by_sender,
   create_topic,
   get_topic,
+  modify_topic,
   destroy_topic,
   modify_group_msg,
   kick,

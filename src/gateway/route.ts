@@ -88,7 +88,8 @@ export function mountGateway(app: FastifyInstance, deps: Deps, apis: readonly Ap
     const requestId = request.id;
     try {
       const outcome = await api.handle({ deps, app: target, identifier, requestId, clientIp: clientIpOf(request.ip), host: request.headers.host, https: request.protocol === 'https' }, parsed.body);
-      return outcome.ok ? success(api.successInfo ?? '', outcome.fields) : failure(outcome.code, outcome.info);
+      const answer = outcome.ok ? success(api.successInfo ?? '', outcome.fields) : failure(outcome.code, outcome.info);
+      return api.envelopeFields === undefined ? answer : { ...answer, ...api.envelopeFields };
     } catch (error) {
       request.log.error({ err: error, api: `${service}/${command}`, requestId }, 'API handler failed');
       return failure(family.internal, `internal error (request id ${requestId}); retry, and report the id if it persists`);

@@ -91,6 +91,8 @@ export interface NewTopic {
 export interface Topic extends NewTopic {
   readonly nextMsgSeq: number;
   readonly lastMsgTime: number;
+  /** MuteAllMember of modify_topic (get_topic's ShutUpAllFlag). */
+  readonly muteAll: boolean;
 }
 
 /** A stored group message; `body` is the JSON text of MsgBody. topicId is '' outside topics. */

@@ -138,7 +138,7 @@ export function toMember(r: MemberRow): GroupMember {
 
 /** Columns of a topic joined with its counter row (`t` the topic, `s` the counter). */
 export const TOPIC_COLUMNS = `t.group_id, t.topic_id, t.name, t.from_account, t.custom_string, t.face_url, t.notification, t.introduction, t.create_time,
-  s.last_seq, s.last_time`;
+  t.mute_all, s.last_seq, s.last_time`;
 
 export interface TopicRow {
   group_id: string;
@@ -150,6 +150,7 @@ export interface TopicRow {
   notification: string;
   introduction: string;
   create_time: number;
+  mute_all: Flag;
   last_seq: number;
   last_time: number;
 }
@@ -167,6 +168,7 @@ export function toTopic(r: TopicRow): Topic {
     createTime: r.create_time,
     nextMsgSeq: r.last_seq + 1,
     lastMsgTime: r.last_time,
+    muteAll: Boolean(r.mute_all),
   };
 }
 

@@ -10,6 +10,8 @@
 import type { C2CStateStore } from './c2c-state-types.js';
 import type { GroupImportStore } from './group-import-types.js';
 import type { GroupAdminStore } from './group-admin-types.js';
+import type { GroupListStore } from './group-list-types.js';
+import type { TopicAdminStore } from './topic-admin-types.js';
 import type { ArchiveStore } from './archive-types.js';
 import type { GroupStore } from './group-types.js';
 import type { ProfileStore } from './profile-types.js';
@@ -223,7 +225,7 @@ export interface C2CStore {
 }
 
 /** Everything parley keeps. */
-export interface Store extends AccountStore, C2CStore, C2CStateStore, GroupStore, GroupImportStore, GroupAdminStore, ProfileStore, CallbackStore, ArchiveStore {
+export interface Store extends AccountStore, C2CStore, C2CStateStore, GroupStore, GroupImportStore, GroupAdminStore, GroupListStore, TopicAdminStore, ProfileStore, CallbackStore, ArchiveStore {
   /** Resolves true while the store can serve calls. */
   healthy(): Promise<boolean>;
   /** Finishes pending writes and releases files and connections. */

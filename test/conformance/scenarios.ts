@@ -224,6 +224,37 @@ export const PREPARE: Readonly<Record<string, Prepare>> = {
     await importNamed(s, sample.request);
     return substitute(sample.request, groupIds(sample, await createGroup(s, { Type: 'Public', Name: 'roles', Owner_Account: 'leckie', MemberList: [{ Member_Account: 'peter' }] })));
   },
+  'profile/portrait_set': async (s, sample) => {
+    await importNamed(s, sample.request);
+    return sample.request;
+  },
+  'profile/portrait_get': async (s, sample) => {
+    // id4 stays unimported: it fails as the last sample's id4 does. The others get the sample's values.
+    const accounts = (sample.request['To_Account'] as string[]).filter((id) => id !== 'id4');
+    await s.users(...accounts);
+    const allow = ['AllowType_Type_NeedConfirm', 'AllowType_Type_DenyAny', 'AllowType_Type_AllowAny'];
+    for (const [i, id] of accounts.entries()) {
+      const n = id.slice(2);
+      const values = [['Tag_Profile_IM_Nick', `NickNameTest${n}`], ['Tag_Profile_IM_AllowType', allow[i % 3]], ['Tag_Profile_IM_SelfSignature', `I'm Test${n}`], ['Tag_Profile_Custom_Test', `Custom Data${n}`]];
+      await s.ok('profile/portrait_set', { From_Account: id, ProfileItem: values.map(([Tag, Value]) => ({ Tag, Value })) });
+    }
+    return sample.request;
+  },
+  'group_open_http_svc/get_joined_group_list': async (s, sample) => {
+    const account = sample.request['Member_Account'] as string;
+    await s.users(account, 'owner');
+    if (sample.request['SupportTopic'] === 1) await createGroup(s, { Type: 'Community', Name: 'topics', SupportTopic: 1, Owner_Account: 'owner', MemberList: [{ Member_Account: account }] });
+    else await createGroup(s, { Type: 'Public', Name: 'joined', Owner_Account: 'owner', MemberList: [{ Member_Account: account }] });
+    return sample.request;
+  },
+  'group_open_http_svc/get_appid_group_list': async (s, sample) => {
+    await createGroup(s, { Type: 'Public', Name: 'listed' });
+    return sample.request;
+  },
+  'million_group_open_http_svc/modify_topic': async (s, sample) => {
+    await importNamed(s, sample.request);
+    return substitute(sample.request, await community(s, sample.request['GroupId'] as string, [sample.request['TopicId'] as string], []));
+  },
   'openim/modify_group_msg': async (s, sample) => {
     const groupId = await createGroup(s, { Type: 'Public', Name: 'modify' });
     return { ...substitute(sample.request, groupIds(sample, groupId)), MsgSeq: await sendGroup(s, groupId) };

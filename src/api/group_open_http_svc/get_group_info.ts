@@ -36,7 +36,7 @@ function keyValues(json: string, keys: readonly string[] | undefined): KeyValue[
 }
 
 /** Keeps the fields a filter names, under their current names; all without a filter. */
-function pick(fields: Record<string, unknown>, names: readonly string[] | undefined, always: readonly string[]): Record<string, unknown> {
+export function pick(fields: Record<string, unknown>, names: readonly string[] | undefined, always: readonly string[]): Record<string, unknown> {
   if (names === undefined) return fields;
   const wanted = new Set([...always, ...names.map((n) => (Object.hasOwn(ALIASES, n) ? ALIASES[n] : undefined) ?? n)]);
   return Object.fromEntries(Object.entries(fields).filter(([k]) => wanted.has(k)));
@@ -59,8 +59,9 @@ function memberInfo(ctx: ApiContext, m: GroupMember, filter: Filter | undefined)
   return { ...picked, AppMemberDefinedData: keyValues(m.appDefinedData, filter?.AppDefinedDataFilter_GroupMember) };
 }
 
-function groupInfo(ctx: ApiContext, g: Group, members: readonly GroupMember[], filter: Filter | undefined): Record<string, unknown> {
-  const base = {
+/** A group's profile fields, in get_group_info's order (get_joined_group_list answers them too). */
+export function groupBaseFields(ctx: ApiContext, g: Group, memberNum: number): Record<string, unknown> {
+  return {
     Type: g.type,
     Name: g.name,
     Appid: ctx.app.sdkappid,
@@ -73,11 +74,15 @@ function groupInfo(ctx: ApiContext, g: Group, members: readonly GroupMember[], f
     LastInfoTime: g.lastInfoTime,
     LastMsgTime: g.lastMsgTime,
     NextMsgSeq: g.nextMsgSeq,
-    MemberNum: members.length,
+    MemberNum: memberNum,
     MaxMemberNum: g.maxMemberCount,
     ApplyJoinOption: g.applyJoinOption,
     MuteAllMember: g.muteAll ? 'On' : 'Off',
   };
+}
+
+function groupInfo(ctx: ApiContext, g: Group, members: readonly GroupMember[], filter: Filter | undefined): Record<string, unknown> {
+  const base = groupBaseFields(ctx, g, members.length);
   const info: Record<string, unknown> = { GroupId: g.groupId, ErrorCode: 0, ErrorInfo: '', ...pick(base, filter === undefined ? undefined : (filter.GroupBaseInfoFilter ?? []), []) };
   if (filter === undefined || filter.AppDefinedDataFilter_Group !== undefined) info['AppDefinedData'] = keyValues(g.appDefinedData, filter?.AppDefinedDataFilter_Group);
   if (filter === undefined || filter.MemberInfoFilter !== undefined || filter.AppDefinedDataFilter_GroupMember !== undefined) {

@@ -7,7 +7,7 @@ import { requestSchema } from '../request.js';
 import { findCommunity } from './topic-common.js';
 
 /** Byte limits of the text fields (UTF-8). */
-const LIMITS = { TopicName: 150, CustomString: 3000, FaceUrl: 100, Notification: 300, Introduction: 240 } as const;
+export const LIMITS = { TopicName: 150, CustomString: 3000, FaceUrl: 100, Notification: 300, Introduction: 240 } as const;
 
 export const CreateTopic = requestSchema({
   GroupId: Type.String(),

@@ -29,8 +29,8 @@ function topicInfo(t: Topic): Record<TopicField, string | number> {
     Introduction: t.introduction,
     CreateTime: t.createTime,
     LastMsgTime: t.lastMsgTime,
-    // Topics cannot be muted yet (modify_topic is not served), and so the flag is 0.
-    ShutUpAllFlag: 0,
+    // modify_topic's MuteAllMember.
+    ShutUpAllFlag: t.muteAll ? 1 : 0,
     CustomString: t.customString,
   };
 }

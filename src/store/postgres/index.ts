@@ -6,6 +6,8 @@ import { postgresC2CState } from './c2c-state.js';
 import { openPool, type PostgresOptions } from './connection.js';
 import { postgresGroupAdmin } from './group-admin.js';
 import { postgresGroupImport } from './group-import.js';
+import { postgresGroupLists } from './group-lists.js';
+import { postgresTopicAdmin } from './topic-admin.js';
 import { postgresGroups } from './groups.js';
 import { outboxWriter, postgresOutbox } from './outbox.js';
 import { postgresProfiles } from './profiles.js';
@@ -42,6 +44,8 @@ export async function openPostgresStore(url: string, options: PostgresOptions = 
     ...postgresGroups(pool, writer),
     ...postgresGroupAdmin(pool),
     ...postgresGroupImport(pool),
+    ...postgresGroupLists(pool),
+    ...postgresTopicAdmin(pool),
     ...postgresProfiles(pool),
     ...postgresOutbox(pool, writer),
     ...postgresArchive(pool),

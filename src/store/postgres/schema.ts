@@ -177,6 +177,14 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX c2c_by_time ON c2c_messages (app, msg_time);
   CREATE INDEX group_messages_by_time ON group_messages (app, msg_time);
   `,
+  `
+  -- Group lists and topic mutes, as in sqlite/schema.ts; existing rows get list_seq values in
+  -- physical order, new groups the sequence's next value.
+  ALTER TABLE groups ADD COLUMN list_seq BIGSERIAL;
+  CREATE INDEX groups_by_list_seq ON groups (app, list_seq);
+  CREATE INDEX group_members_by_account ON group_members (app, account, join_time, group_id);
+  ALTER TABLE group_topics ADD COLUMN mute_all BOOLEAN NOT NULL DEFAULT false;
+  `,
 ];
 
 /** One advisory lock key for migrations (any constant; "parley" in ASCII). */

@@ -10,6 +10,8 @@ import { sqliteGroupAdmin } from './group-admin.js';
 import { sqliteGroups } from './groups.js';
 import { sqliteOutbox } from './outbox.js';
 import { sqliteProfiles } from './profiles.js';
+import { sqliteGroupLists } from './group-lists.js';
+import { sqliteTopicAdmin } from './topic-admin.js';
 import { migrate } from './schema.js';
 import { WalScrubber } from './scrub.js';
 import { WriteQueue } from './write-queue.js';
@@ -56,6 +58,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   const imports = sqliteGroupImport(db, scrubber);
   const admin = sqliteGroupAdmin(db);
   const profiles = sqliteProfiles(db);
+  const topicAdmin = sqliteTopicAdmin(db);
   /** Adds the rows a write's outbox hook asks for, inside that write's transaction. */
   const withOutbox = <O>(outcome: O, hook: Outbox<O> | undefined): O => {
     if (hook !== undefined) outbox.add(hook(outcome));
@@ -70,8 +73,10 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     unreadC2C: c2cStateRead.unreadC2C,
     ...groups.reads,
     ...admin.reads,
+    ...sqliteGroupLists(db),
     getProfiles: (app, ids, tags) => Promise.resolve(profiles.getProfiles(app, ids, tags)),
     setProfile: (app, id, items) => write(() => profiles.setProfile(app, id, items)),
+    modifyTopic: (app, groupId, topicId, patch) => write(() => topicAdmin.modifyTopic(app, groupId, topicId, patch)),
     modifyGroup: (app, groupId, patch) => write(() => admin.writes.modifyGroup(app, groupId, patch)),
     modifyGroupMember: (app, groupId, account, patch) => write(() => admin.writes.modifyGroupMember(app, groupId, account, patch)),
     changeGroupOwner: (app, groupId, account, time) => write(() => admin.writes.changeGroupOwner(app, groupId, account, time)),

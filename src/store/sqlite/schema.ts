@@ -201,6 +201,27 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX c2c_by_time ON c2c_messages (app, msg_time);
   CREATE INDEX group_messages_by_time ON group_messages (app, msg_time);
   `,
+  `
+  -- Group lists (group-lists.ts). list_seq orders an app's groups for get_appid_group_list's Next:
+  -- each group gets the next value of a counter that never goes back, so a cursor neither skips
+  -- nor repeats a group while others are created or destroyed. Existing groups are numbered in
+  -- creation order.
+  CREATE TABLE group_list_counter (id INTEGER PRIMARY KEY CHECK (id = 1), value INTEGER NOT NULL);
+  ALTER TABLE groups ADD COLUMN list_seq INTEGER NOT NULL DEFAULT 0;
+  UPDATE groups SET list_seq = (
+    SELECT n FROM (SELECT app AS a, group_id AS g, row_number() OVER (ORDER BY create_time, app, group_id) AS n FROM groups)
+    WHERE a = groups.app AND g = groups.group_id);
+  INSERT INTO group_list_counter (id, value) VALUES (1, (SELECT count(*) FROM groups));
+  CREATE TRIGGER groups_list_seq AFTER INSERT ON groups BEGIN
+    UPDATE group_list_counter SET value = value + 1 WHERE id = 1;
+    UPDATE groups SET list_seq = (SELECT value FROM group_list_counter WHERE id = 1) WHERE app = NEW.app AND group_id = NEW.group_id;
+  END;
+  CREATE INDEX groups_by_list_seq ON groups (app, list_seq);
+  -- get_joined_group_list: an account's groups in join order.
+  CREATE INDEX group_members_by_account ON group_members (app, account, join_time, group_id);
+  -- modify_topic's MuteAllMember (get_topic's ShutUpAllFlag).
+  ALTER TABLE group_topics ADD COLUMN mute_all INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /**
