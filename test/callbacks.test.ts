@@ -306,12 +306,20 @@ test('a hanging receiver does not slow API calls; its callbacks are retried with
     assert.ok(Date.now() - t < AFTER_TIMEOUT_MS, 'with every delivery slot hanging');
     const switched = Date.now();
     receiver.answer = () => OK_ANSWER;
-    // 61 modifications, each delivered (answered 200) at least once, each with one delivery id whatever the attempt.
-    await receiver.waitFor((r) => new Set(r.filter((x) => x.at >= switched).map((x) => x.body['CloudCustomData'])).size === 61, 30_000, 'all 61 after-modify callbacks');
-    const byId = new Map<string, Set<unknown>>();
-    for (const r of receiver.received) byId.set(deliveryId(r), (byId.get(deliveryId(r)) ?? new Set()).add(r.body['CloudCustomData']));
-    assert.equal(byId.size, 61, 'one delivery id per event');
-    assert.ok([...byId.values()].every((v) => v.size === 1), 'an id always carries the same event');
+    // 61 modifications, each delivered (answered 200) at least once, each with one delivery id
+    // whatever the attempt. Those still waiting carry the message as it now is (decisions §5).
+    const delivered = new Set<string>();
+    await receiver.waitFor(
+      (r) => {
+        for (const x of r) if (x.at >= switched) delivered.add(deliveryId(x));
+        return delivered.size === 61;
+      },
+      30_000,
+      'all 61 after-modify callbacks',
+    );
+    const ids = new Set(receiver.received.map(deliveryId));
+    assert.equal(ids.size, 61, 'one delivery id per event');
+    assert.ok(receiver.received.filter((x) => x.at >= switched).every((x) => x.body['CloudCustomData'] === 'last'), 'a callback that waited carries the last content');
     assert.ok(receiver.received.some((r) => Number(r.headers['x-parley-attempt']) >= 2), 'the hung ones were attempted again');
   } finally {
     await s.close();
@@ -406,4 +414,30 @@ test('callback settings: the environment and the apps file, each mistake named',
   assert.throws(() => loadApps(loadConfig({ PARLEY_DATA_DIR: dir, PARLEY_APPS_FILE: file })), /app #1: callback.commands names "nope"/);
   writeFileSync(file, JSON.stringify([{ ...entry, callback: 'http://h/' }]));
   assert.throws(() => loadApps(loadConfig({ PARLEY_DATA_DIR: dir, PARLEY_APPS_FILE: file })), /app #1: callback must be an object/);
+});
+
+test('a callback still waiting for its receiver carries its message as it now is: modified, then recalled (decisions §5)', async () => {
+  const receiver = await startReceiver();
+  receiver.answer = () => ({ raw: 'down', status: 500 });
+  const s = await callbackServer(receiver, { PARLEY_CALLBACK_COMMANDS: 'C2C.CallbackAfterSendMsg,Group.CallbackAfterSendMsg', PARLEY_CALLBACK_RETRY_SECONDS: '1' });
+  try {
+    const sent = await s.ok('openim/sendmsg', { From_Account: 'alice', To_Account: 'bob', MsgRandom: 1, MsgBody: text('the first words'), CloudCustomData: 'first data' });
+    const group = await s.ok('group_open_http_svc/create_group', { Owner_Account: 'alice', Type: 'Public', Name: 'g', MemberList: [{ Member_Account: 'bob' }] });
+    const gsent = await s.ok('group_open_http_svc/send_group_msg', { GroupId: group['GroupId'], From_Account: 'alice', Random: 1, MsgBody: text('group words') });
+    await receiver.waitFor((r) => r.length >= 2, 10_000, 'both first attempts, refused');
+    await s.ok('openim/modify_c2c_msg', { From_Account: 'alice', To_Account: 'bob', MsgKey: sent['MsgKey'], MsgBody: text('edited words') });
+    await s.ok('group_open_http_svc/group_msg_recall', { GroupId: group['GroupId'], MsgSeqList: [{ MsgSeq: gsent['MsgSeq'] }] });
+    const since = Date.now();
+    receiver.answer = () => OK_ANSWER;
+    await receiver.waitFor((r) => r.filter((x) => x.at >= since).length >= 2, 30_000, 'both retried and delivered');
+    const retried = receiver.received.filter((x) => x.at >= since);
+    const c2c = retried.find((x) => x.command === 'C2C.CallbackAfterSendMsg');
+    const grp = retried.find((x) => x.command === 'Group.CallbackAfterSendMsg');
+    assert.deepEqual([c2c?.body['MsgBody'], c2c?.body['CloudCustomData']], [text('edited words'), 'first data'], 'the modified content, not the first');
+    assert.deepEqual(grp?.body['MsgBody'], [], 'a recalled message leaves no content');
+    assert.ok(!receiver.received.filter((x) => x.at >= since).some((x) => JSON.stringify(x.body).includes('the first words')));
+  } finally {
+    await s.close();
+    await receiver.close();
+  }
 });

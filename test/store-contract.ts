@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { LeasedCallback, NewCallback, Store } from '../src/store/types.js';
+import { c2cSubject, groupSubject } from '../src/store/rows.js';
 
 const APP = 1;
 const body = (t: string) => JSON.stringify([{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }]);
@@ -394,6 +395,48 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal((await s.claimCallbacks(9000, 10, 100)).filter((c) => c.deliveryId === 'l1').length, 1, 'the first attempt settling late changes nothing');
         await s.settleCallbacks(later.map((c) => ({ id: c.id, attempts: c.attempts + 1, settlement: { kind: 'delivered' } })));
         assert.deepEqual((await s.claimCallbacks(99_999, 10, 100)).map((c) => c.deliveryId), ['due1'], 'settled together, in one call');
+      }));
+
+    test('outbox: callbacks not yet delivered carry their message as it now is: modified, recalled, destroyed (decisions §5)', () =>
+      withStore(async (s) => {
+        await s.importAccounts(APP, [{ userId: 'a' }, { userId: 'b' }]);
+        const content = (id: string, subject: string): NewCallback => ({
+          ...callback(id),
+          subject,
+          body: JSON.stringify({ CallbackCommand: 'C2C.CallbackAfterSendMsg', MsgBody: JSON.parse(body('old')), CloudCustomData: 'old data', Other: id }),
+        });
+        const bodies = async (now: number): Promise<Record<string, unknown>> =>
+          Object.fromEntries((await s.claimCallbacks(now, 100, 1)).map((c) => [c.deliveryId, JSON.parse(c.body)]));
+        const m1 = { from: 'a', to: 'b', seq: 1, random: 1, time: 1000 };
+        const m2 = { from: 'a', to: 'b', seq: 2, random: 2, time: 1000 };
+        await s.sendC2C(APP, send());
+        await s.sendC2C(APP, send({ seq: 2, random: 2 }));
+        await s.createGroup(APP, newGroup('gs'));
+        await s.sendGroupMessage(APP, groupSend('gs', 1));
+        await s.sendGroupMessage(APP, groupSend('gs', 2));
+        await s.enqueueCallbacks([
+          content('c1', c2cSubject('a', 'b', 1, 1, 1000)),
+          content('c2', c2cSubject('a', 'b', 2, 2, 1000)),
+          content('g1', groupSubject('gs', '', 1)),
+          content('g2', groupSubject('gs', '', 2)),
+          content('other', c2cSubject('a', 'b', 9, 9, 1000)),
+        ]);
+        await s.modifyC2C(APP, m1, { body: body('new'), maxSize: 12288 });
+        await s.recallC2C(APP, m2);
+        await s.modifyGroupMessage(APP, 'gs', '', 1, { cloudCustomData: 'new data', maxSize: 12288 });
+        await s.recallGroupMessage(APP, 'gs', '', 2);
+        const after = await bodies(1e12);
+        assert.deepEqual(after['c1'], { CallbackCommand: 'C2C.CallbackAfterSendMsg', MsgBody: JSON.parse(body('new')), CloudCustomData: '', Other: 'c1' }, 'modified: the content as the message now has it, the rest as it was');
+        assert.deepEqual(after['c2'], { CallbackCommand: 'C2C.CallbackAfterSendMsg', MsgBody: [], CloudCustomData: '', Other: 'c2' }, 'recalled: no content');
+        assert.deepEqual(after['g1'], { CallbackCommand: 'C2C.CallbackAfterSendMsg', MsgBody: JSON.parse(body('g1')), CloudCustomData: 'new data', Other: 'g1' });
+        assert.deepEqual(after['g2'], { CallbackCommand: 'C2C.CallbackAfterSendMsg', MsgBody: [], CloudCustomData: '', Other: 'g2' });
+        assert.deepEqual(after['other'], JSON.parse(content('other', '').body), 'another message\'s callback is untouched');
+        // A key a payload does not have is not added.
+        await s.enqueueCallbacks([{ ...callback('bare'), subject: groupSubject('gs', '', 1) }]);
+        await s.destroyGroup(APP, 'gs');
+        const destroyed = await bodies(2e12);
+        assert.deepEqual(destroyed['g1'], { CallbackCommand: 'C2C.CallbackAfterSendMsg', MsgBody: [], CloudCustomData: '', Other: 'g1' }, 'a destroyed group leaves no content');
+        assert.deepEqual(destroyed['bare'], JSON.parse(callback('bare').body));
       }));
 
     test('outbox: concurrent claims never hand out one row twice', () =>

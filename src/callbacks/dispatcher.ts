@@ -129,13 +129,22 @@ export function startDispatcher(deps: DispatcherDeps, poster: Poster, options: D
     void p.finally(() => recording.delete(p));
   }
 
-  /** Fills free slots from the rows waiting in memory, then from the store. */
+  /** Slots held by waiting rows whose bodies are being read. */
+  let reading = 0;
+  const busy = (): number => inFlight.size + reading;
+
+  /**
+   * Fills free slots from the rows waiting in memory, then from the store. A row that waited is
+   * sent with its body as the store now has it: a modification or recall since rewrote it there
+   * (decisions §5), so waiting rows keep none of their own.
+   */
   function next(): void {
     const now = clock.nowMs();
-    while (inFlight.size < CONCURRENCY && head < waiting.length) {
+    const taken: LeasedCallback[] = [];
+    while (busy() + taken.length < CONCURRENCY && head < waiting.length) {
       const row = waiting[head++] as LeasedCallback;
       // A lease about to run out may already be another process's to claim: leave it to the store.
-      if (row.leasedUntil - AFTER_TIMEOUT_MS > now) start(row);
+      if (row.leasedUntil - AFTER_TIMEOUT_MS > now) taken.push(row);
     }
     if (head === waiting.length) {
       waiting = [];
@@ -144,19 +153,39 @@ export function startDispatcher(deps: DispatcherDeps, poster: Poster, options: D
       waiting = waiting.slice(head);
       head = 0;
     }
+    if (taken.length > 0) {
+      reading += taken.length;
+      const read = store.callbackBodies(taken.map((r) => r.id)).then(
+        (bodies) => {
+          reading -= taken.length;
+          // A row gone was settled elsewhere after its lease ran out.
+          for (const row of taken) {
+            const body = bodies.get(row.id);
+            if (body !== undefined && !stopping) start({ ...row, body });
+          }
+          if (!stopping) next();
+        },
+        (error: unknown) => {
+          reading -= taken.length;
+          logger.error({ err: error, callbacks: taken.length }, 'callbacks could not be read from the outbox; they will be tried when their leases end');
+        },
+      );
+      track(read);
+    }
     // Claims find rows written by other processes, retries and leases run out: the poll looks for
     // them, and a claim that came back full looks again as soon as a slot frees.
-    if (backlog && inFlight.size < CONCURRENCY) void claim();
+    if (backlog && busy() < CONCURRENCY) void claim();
   }
 
   /** Rows this process just committed, born claimed: delivered without a claim. */
   function offer(rows: readonly LeasedCallback[]): void {
     if (stopping) return; // their leases run out and another start claims them
     for (const row of rows) {
-      if (waiting.length - head >= MAX_WAITING) break; // they wait in the store for their leases to end
-      waiting.push(row);
+      // Just committed, its body is its message as it is: sent at once when a slot is free.
+      if (busy() < CONCURRENCY && head === waiting.length) start(row);
+      else if (waiting.length - head < MAX_WAITING) waiting.push({ ...row, body: '' });
+      // More wait in the store for their leases to end.
     }
-    next();
   }
   store.onCallbacksCommitted(offer);
 
@@ -170,7 +199,7 @@ export function startDispatcher(deps: DispatcherDeps, poster: Poster, options: D
     try {
       do {
         again = false;
-        const free = CONCURRENCY - inFlight.size;
+        const free = CONCURRENCY - busy();
         if (stopping || free <= 0) return;
         const now = clock.nowMs();
         if (now - lastPurge > PURGE_EVERY_MS) {

@@ -9,6 +9,7 @@ import { fail } from '../api/define.js';
 import { formatMsgKey, type MsgKeyParts } from '../domain/msg-key.js';
 import type { ErrorCode } from '../errors.js';
 import type { GroupSendOutcome } from '../store/group-types.js';
+import { c2cSubject, groupSubject } from '../store/rows.js';
 import type { C2CSendOutcome, ModifyOutcome, NewCallback, Outbox, RecallOutcome } from '../store/types.js';
 import { type C2CMessageFacts, c2cAfterModify, c2cAfterSend, c2cAfterWithdraw, c2cBeforeSend, type GroupMessageFacts, groupAfterModify, groupAfterRecall, groupAfterSend, groupBeforeSend } from './payloads.js';
 import { type BeforeVerdict, fires } from './service.js';
@@ -23,8 +24,9 @@ function firesHere(ctx: ApiContext, command: CallbackCommand, forbid?: ForbidCal
   return forbid === undefined || forbidding === undefined || !forbid.includes(forbidding);
 }
 
-function row(ctx: ApiContext, command: CallbackCommand, payload: Record<string, unknown>): NewCallback[] {
-  return ctx.deps.callbacks === undefined ? [] : [ctx.deps.callbacks.row(ctx.app, command, ctx.clientIp, payload)];
+/** The callback's outbox row; `subject`: the message whose content it carries (rows.ts), if it does. */
+function row(ctx: ApiContext, command: CallbackCommand, payload: Record<string, unknown>, subject?: string): NewCallback[] {
+  return ctx.deps.callbacks === undefined ? [] : [ctx.deps.callbacks.row(ctx.app, command, ctx.clientIp, payload, subject)];
 }
 
 /** A refusal in words: the app server's own code and ErrorInfo when it gave them. */
@@ -69,7 +71,8 @@ export function beforeSendC2C<M extends C2CSendFacts>(ctx: ApiContext, forbid: F
 export function afterSendC2C(ctx: ApiContext, forbid: ForbidCallbackControl, m: C2CSendFacts, to: string, onlineOnly: boolean): Outbox<C2CSendOutcome> | undefined {
   if (!firesHere(ctx, 'C2C.CallbackAfterSendMsg', forbid, 'ForbidAfterSendMsgCallback')) return undefined;
   const facts = { from: m.from, seq: m.seq, random: m.random, time: m.time, body: m.body, cloudCustomData: m.cloudCustomData, to, onlineOnly };
-  return (outcome) => (outcome.kind === 'stored' && !outcome.failed.has(to) ? row(ctx, 'C2C.CallbackAfterSendMsg', c2cAfterSend(facts)) : []);
+  return (outcome) =>
+    outcome.kind === 'stored' && !outcome.failed.has(to) ? row(ctx, 'C2C.CallbackAfterSendMsg', c2cAfterSend(facts), c2cSubject(m.from, to, m.seq, m.random, m.time)) : [];
 }
 
 /** The outcome of a one-to-one message delivered to online users but never stored (MsgLifeTime 0). */
@@ -86,7 +89,12 @@ export function afterModifyC2C(ctx: ApiContext, m: { from: string; to: string; s
   if (!firesHere(ctx, 'C2C.CallbackAfterModifyMsg')) return undefined;
   return (outcome) =>
     outcome.kind === 'ok'
-      ? row(ctx, 'C2C.CallbackAfterModifyMsg', c2cAfterModify({ ...m, body: outcome.body, cloudCustomData: outcome.cloudCustomData, operator: ctx.identifier, eventTime: ctx.deps.clock.nowMs() }))
+      ? row(
+          ctx,
+          'C2C.CallbackAfterModifyMsg',
+          c2cAfterModify({ ...m, body: outcome.body, cloudCustomData: outcome.cloudCustomData, operator: ctx.identifier, eventTime: ctx.deps.clock.nowMs() }),
+          c2cSubject(m.from, m.to, m.seq, m.random, m.time),
+        )
       : [];
 }
 
@@ -101,7 +109,12 @@ export function afterSendGroup(ctx: ApiContext, forbid: ForbidCallbackControl, m
   if (!firesHere(ctx, 'Group.CallbackAfterSendMsg', forbid, 'ForbidAfterSendMsgCallback')) return undefined;
   return (outcome) =>
     outcome.kind === 'stored'
-      ? row(ctx, 'Group.CallbackAfterSendMsg', groupAfterSend({ ...m, seq: outcome.seq, time: outcome.time, operator: ctx.identifier, eventTime: ctx.deps.clock.nowMs() }))
+      ? row(
+          ctx,
+          'Group.CallbackAfterSendMsg',
+          groupAfterSend({ ...m, seq: outcome.seq, time: outcome.time, operator: ctx.identifier, eventTime: ctx.deps.clock.nowMs() }),
+          outcome.seq === 0 ? undefined : groupSubject(m.groupId, m.topicId, outcome.seq),
+        )
       : [];
 }
 
@@ -115,7 +128,10 @@ export function afterRecallGroup(ctx: ApiContext, groupId: string, type: string,
 /** Group.CallbackAfterModifyMsg with the body as the modification left it. */
 export function afterModifyGroup(ctx: ApiContext, groupId: string, topicId: string, seq: number): Outbox<ModifyOutcome> | undefined {
   if (!firesHere(ctx, 'Group.CallbackAfterModifyMsg')) return undefined;
-  return (outcome) => (outcome.kind === 'ok' ? row(ctx, 'Group.CallbackAfterModifyMsg', groupAfterModify({ groupId, topicId, seq, body: outcome.body, operator: ctx.identifier, eventTime: ctx.deps.clock.nowMs() })) : []);
+  return (outcome) =>
+    outcome.kind === 'ok'
+      ? row(ctx, 'Group.CallbackAfterModifyMsg', groupAfterModify({ groupId, topicId, seq, body: outcome.body, operator: ctx.identifier, eventTime: ctx.deps.clock.nowMs() }), groupSubject(groupId, topicId, seq))
+      : [];
 }
 
 /** Queues the rows of a hook whose message was delivered but never stored (no write to commit them with). */

@@ -74,7 +74,7 @@ export interface Callbacks {
   /** Asks `app`'s server before a send; resolves within 2 s, the failure policy applied. */
   before(app: App, command: CallbackCommand, clientIp: string, payload: Record<string, unknown>, asked: AskedContent): Promise<BeforeVerdict>;
   /** An outbox row for an after-callback (the handler returns it from the write's outbox hook). */
-  row(app: App, command: CallbackCommand, clientIp: string, payload: Record<string, unknown>): NewCallback;
+  row(app: App, command: CallbackCommand, clientIp: string, payload: Record<string, unknown>, subject?: string): NewCallback;
 }
 
 /** Custom refusal codes the app server may answer with: C2C's documented range and the group one. */
@@ -133,9 +133,9 @@ export function createCallbacks(options: { poster: Poster; clock: Clock; logger:
       if (settings.onFailure === 'allow') return { kind: 'allow' };
       return { kind: 'refuse', code: undefined, info: `the app server could not be asked (${verdict}) and its failure policy refuses` };
     },
-    row(app, command, clientIp, payload) {
+    row(app, command, clientIp, payload, subject) {
       const createdAt = clock.nowMs();
-      return { app: app.sdkappid, deliveryId: randomUUID(), command, clientIp, body: JSON.stringify(payload), createdAt, leasedUntil: createdAt + options.leaseMs };
+      return { app: app.sdkappid, deliveryId: randomUUID(), command, clientIp, body: JSON.stringify(payload), createdAt, leasedUntil: createdAt + options.leaseMs, subject };
     },
   };
 }

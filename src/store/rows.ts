@@ -223,3 +223,16 @@ export interface OutboxRow {
 export function toClaimed(r: OutboxRow): ClaimedCallback {
   return { id: r.id, app: r.app, deliveryId: r.delivery_id, command: r.command, clientIp: r.client_ip, body: r.body, createdAt: r.created_at, attempts: r.attempts };
 }
+
+/**
+ * The message an outbox row carries the content of (its `subject`), so that modifying, recalling
+ * or destroying the message rewrites the content of its callbacks not yet delivered (decisions §5:
+ * no copy of old content is kept). Fields are joined by U+001F, which no id contains.
+ */
+const SEP = '\u001f';
+export const c2cSubject = (from: string, to: string, seq: number, random: number, time: number): string => `c2c${SEP}${from}${SEP}${to}${SEP}${seq}_${random}_${time}`;
+export const groupSubject = (groupId: string, topicId: string, seq: number): string => `grp${SEP}${groupId}${SEP}${topicId}${SEP}${seq}`;
+/** Every subject of a group (or of one of its topics): a prefix of theirs. */
+export const groupSubjectPrefix = (groupId: string, topicId?: string): string => (topicId === undefined ? `grp${SEP}${groupId}${SEP}` : `grp${SEP}${groupId}${SEP}${topicId}${SEP}`);
+/** The content a recalled or destroyed message leaves in its callbacks: none, as in its row. */
+export const NO_CONTENT = { body: '[]', cloudCustomData: '' } as const;

@@ -133,6 +133,8 @@ export interface NewCallback {
    * onCallbacksCommitted), and no claim returns it before then. Unset: due at once, for any claim.
    */
   readonly leasedUntil?: number;
+  /** The message whose content the body carries (rows.ts c2cSubject, groupSubject), if any. */
+  readonly subject?: string;
 }
 
 /**
@@ -194,6 +196,8 @@ export interface CallbackStore {
    * claimed (leasedUntil set), with their ids: the writing process delivers them without a claim.
    */
   onCallbacksCommitted(listener: (rows: readonly LeasedCallback[]) => void): void;
+  /** The bodies of these rows as they now are (content follows its message); rows gone are left out. */
+  callbackBodies(ids: readonly number[]): Promise<ReadonlyMap<number, string>>;
   /** An app's failed callbacks, oldest first, with id above `afterId`. */
   failedCallbacks(app: number, limit: number, afterId: number): Promise<readonly FailedCallback[]>;
   /** Removes failed callbacks that failed before `before` (ms); answers how many. */

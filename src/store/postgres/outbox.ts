@@ -14,9 +14,10 @@ async function insert(q: Queryable, rows: readonly NewCallback[]): Promise<Lease
   if (rows.length === 0) return [];
   const result = await q.query<{ id: number; delivery_id: string }>({
     name: 'outbox-insert',
-    text: `INSERT INTO callback_outbox (app, delivery_id, command, client_ip, body, created_at, attempts, next_attempt_at)
-           SELECT r.app, r.delivery_id, r.command, r.client_ip, r.body, r.created_at, CASE WHEN r.leased_until IS NULL THEN 0 ELSE 1 END, coalesce(r.leased_until, r.created_at)
-           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[]) AS r(app, delivery_id, command, client_ip, body, created_at, leased_until)
+    text: `INSERT INTO callback_outbox (app, delivery_id, command, client_ip, body, created_at, attempts, next_attempt_at, subject)
+           SELECT r.app, r.delivery_id, r.command, r.client_ip, r.body, r.created_at, CASE WHEN r.leased_until IS NULL THEN 0 ELSE 1 END, coalesce(r.leased_until, r.created_at), r.subject
+           FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[])
+             AS r(app, delivery_id, command, client_ip, body, created_at, leased_until, subject)
            RETURNING id, delivery_id`,
     values: [
       rows.map((r) => r.app),
@@ -26,6 +27,7 @@ async function insert(q: Queryable, rows: readonly NewCallback[]): Promise<Lease
       rows.map((r) => r.body),
       rows.map((r) => r.createdAt),
       rows.map((r) => r.leasedUntil ?? null),
+      rows.map((r) => r.subject ?? ''),
     ],
   });
   const ids = new Map(result.rows.map((r) => [r.delivery_id, r.id]));
@@ -35,6 +37,24 @@ async function insert(q: Queryable, rows: readonly NewCallback[]): Promise<Lease
     if (row.leasedUntil !== undefined && id !== undefined) leased.push({ ...row, leasedUntil: row.leasedUntil, id, attempts: 1 });
   }
   return leased;
+}
+
+/**
+ * The body of callback_outbox row `o` with its message's content as it now is (decisions §5): only
+ * the keys its payload has are replaced. `body` is JSON text, `cloudCustomData` text (SQL expressions).
+ */
+export const rewrittenBody = (body: string, cloudCustomData: string): string =>
+  `jsonb_set(jsonb_set(o.body::jsonb, '{MsgBody}', (${body})::jsonb, false), '{CloudCustomData}', to_jsonb((${cloudCustomData})::text), false)::text`;
+/** The same, with no content left: what a recalled or destroyed message keeps. */
+export const BLANKED_BODY = rewrittenBody(`'[]'`, `''`);
+/** rows.ts's c2cSubject and groupSubject in SQL, over a row `m` of c2c_messages or group_messages. */
+export const C2C_SUBJECT = `'c2c' || chr(31) || m.from_account || chr(31) || m.to_account || chr(31) || m.msg_seq || '_' || m.msg_random || '_' || m.msg_time`;
+export const GROUP_SUBJECT = `'grp' || chr(31) || m.group_id || chr(31) || m.topic_id || chr(31) || m.msg_seq`;
+
+/** Blanks the callbacks not yet delivered of every message under a subject prefix (rows.ts groupSubjectPrefix). */
+export async function blankSubjects(q: Queryable, app: number, prefix: string): Promise<void> {
+  // The prefix ends with U+001F; every subject under it sorts before the same prefix ending in U+0020.
+  await q.query(`UPDATE callback_outbox o SET body = ${BLANKED_BODY} WHERE o.app = $1 AND o.subject > $2 AND o.subject < $3`, [app, prefix, `${prefix.slice(0, -1)} `]);
 }
 
 /**
@@ -114,6 +134,10 @@ export function postgresOutbox(pool: pg.Pool, writer: OutboxWriter): CallbackSto
         else if (s.kind === 'failed') work.push(pool.query('UPDATE callback_outbox SET failed_at = $3, last_error = $4 WHERE id = $1 AND attempts = $2 AND failed_at IS NULL', [id, attempts, s.at, s.error]));
       }
       await Promise.all(work);
+    },
+    async callbackBodies(ids: readonly number[]): Promise<ReadonlyMap<number, string>> {
+      const result = await pool.query<{ id: number; body: string }>({ name: 'outbox-bodies', text: 'SELECT id, body FROM callback_outbox WHERE id = ANY($1::bigint[])', values: [ids] });
+      return new Map(result.rows.map((r) => [r.id, r.body]));
     },
     async failedCallbacks(app: number, limit: number, afterId: number): Promise<readonly FailedCallback[]> {
       const result = await pool.query<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM callback_outbox WHERE app = $1 AND failed_at IS NOT NULL AND id > $2 ORDER BY id LIMIT $3`, [app, afterId, limit]);

@@ -185,6 +185,11 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX group_members_by_account ON group_members (app, account, join_time, group_id);
   ALTER TABLE group_topics ADD COLUMN mute_all BOOLEAN NOT NULL DEFAULT false;
   `,
+  `
+  -- As in sqlite/schema.ts: the message whose content a callback carries.
+  ALTER TABLE callback_outbox ADD COLUMN subject TEXT COLLATE "C" NOT NULL DEFAULT '';
+  CREATE INDEX callback_outbox_subject ON callback_outbox (app, subject) WHERE subject <> '';
+  `,
 ];
 
 /** One advisory lock key for migrations (any constant; "parley" in ASCII). */
