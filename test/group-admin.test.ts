@@ -93,6 +93,40 @@ describe('muting', () => {
     assert.equal((await send(g, 'u1')).ErrorCode, 0);
   });
 
+  test("a topic's MuteAllMember (modify_topic) mutes every member but the owner and admins in that topic only", async () => {
+    const T = 'million_group_open_http_svc';
+    const g = await create({ Type: 'Community', SupportTopic: 1, Owner_Account: 'o', MemberList: [{ Member_Account: 'u1' }, { Member_Account: 'u2' }] });
+    await s.ok(`${G}/modify_group_member_info`, { GroupId: g, Member_Account: 'u2', Role: 'Admin' });
+    const quiet = (await s.ok(`${T}/create_topic`, { GroupId: g, TopicName: 'quiet' }))['TopicId'] as string;
+    const open = (await s.ok(`${T}/create_topic`, { GroupId: g, TopicName: 'open' }))['TopicId'] as string;
+    const sendTo = (topicId: string | undefined, from?: string) =>
+      s.call(`${G}/send_group_msg`, { GroupId: g, Random: ++unique, MsgBody: text(`m${unique}`), ...(from === undefined ? {} : { From_Account: from }), ...(topicId === undefined ? {} : { TopicId: topicId }) });
+    const nextSeq = async (topicId: string) =>
+      ((await s.ok(`${T}/get_topic`, { GroupId: g, TopicIdList: [topicId] }))['TopicAndSelfInfo'] as { TopicInfo: Msg }[])[0]?.TopicInfo['NextMsgSeq'];
+    await s.ok(`${T}/modify_topic`, { GroupId: g, TopicId: quiet, MuteAllMember: 'On' });
+
+    const before = await nextSeq(quiet);
+    const r = await sendTo(quiet, 'u1');
+    assert.equal(r.ErrorCode, 10017, r.ErrorInfo);
+    assert.equal(r.ActionStatus, 'FAIL');
+    assert.match(r.ErrorInfo, /topic .* is muted as a whole \(MuteAllMember\).*modify_topic/);
+    assert.equal(await nextSeq(quiet), before, 'nothing was stored');
+    assert.equal((await sendTo(open, 'u1')).ErrorCode, 0, 'another topic is not muted');
+    assert.equal((await sendTo(undefined, 'u1')).ErrorCode, 0, 'nor is the group itself');
+    assert.equal((await sendTo(quiet, 'o')).ErrorCode, 0, 'the owner sends');
+    assert.equal((await sendTo(quiet, 'u2')).ErrorCode, 0, 'an admin sends');
+    assert.equal((await sendTo(quiet)).ErrorCode, 0, 'the app admin sends');
+
+    // Muted both ways, the group's mute is the one to lift first.
+    await s.ok(`${G}/modify_group_base_info`, { GroupId: g, MuteAllMember: 'On' });
+    assert.match((await sendTo(quiet, 'u1')).ErrorInfo, /ShutUpAllMember/);
+    await s.ok(`${G}/modify_group_base_info`, { GroupId: g, MuteAllMember: 'Off' });
+
+    await s.ok(`${T}/modify_topic`, { GroupId: g, TopicId: quiet, MuteAllMember: 'Off' });
+    const after = await sendTo(quiet, 'u1');
+    assert.equal(after.ErrorCode, 0, after.ErrorInfo);
+  });
+
   test('refusals change nothing: the owner, a non-member, an unknown account, a Private group, bad fields', async () => {
     const g = await publicGroup();
     const other = await publicGroup();

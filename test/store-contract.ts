@@ -550,6 +550,25 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
         assert.equal((await s.getTopic(APP, 'c1', 'c1@TOPIC#_t'))?.muteAll, false);
       }));
 
+    test("a topic's muteAll refuses members' sends to that topic only; the owner still sends; the group's mute is named first", () =>
+      withStore(async (s) => {
+        await s.createGroup(APP, { ...newGroup('cm', 'Community'), members: [{ account: 'a', role: 'Owner' as const }, { account: 'b', role: 'Member' as const }] });
+        const topic = (id: string) => ({ groupId: 'cm', topicId: `cm@TOPIC#_${id}`, name: id, fromAccount: '', customString: '', faceUrl: '', notification: '', introduction: '', createTime: 1 });
+        await s.createTopic(APP, topic('quiet'));
+        await s.createTopic(APP, topic('open'));
+        assert.equal(await s.modifyTopic(APP, 'cm', 'cm@TOPIC#_quiet', { muteAll: true }), 'ok');
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('cm', 1, { from: 'b', topicId: 'cm@TOPIC#_quiet' })), { kind: 'muted', until: 0, topic: true });
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('cm', 2, { from: 'b', topicId: 'cm@TOPIC#_open' })), { kind: 'stored', seq: 1, time: 1000 });
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('cm', 3, { from: 'b' })), { kind: 'stored', seq: 1, time: 1000 }, 'the group itself is not muted');
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('cm', 4, { from: 'a', topicId: 'cm@TOPIC#_quiet' })), { kind: 'stored', seq: 1, time: 1000 }, 'the owner sends; the refusal took no MsgSeq');
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('cm', 5, { from: 'b', topicId: 'cm@TOPIC#_none' })), { kind: 'topic_not_found' });
+        assert.equal(await s.modifyGroup(APP, 'cm', { muteAll: true, time: 2000 }), 'ok');
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('cm', 6, { from: 'b', topicId: 'cm@TOPIC#_quiet' })), { kind: 'muted', until: 0 });
+        await s.modifyGroup(APP, 'cm', { muteAll: false, time: 2001 });
+        assert.equal(await s.modifyTopic(APP, 'cm', 'cm@TOPIC#_quiet', { muteAll: false }), 'ok');
+        assert.deepEqual(await s.sendGroupMessage(APP, groupSend('cm', 7, { from: 'b', topicId: 'cm@TOPIC#_quiet' })), { kind: 'stored', seq: 2, time: 1000 });
+      }));
+
     test('many concurrent writes all resolve, each once, and a closed store refuses more', async () => {
       const s = await open();
       await s.importAccounts(APP, [{ userId: 'a' }, { userId: 'b' }]);

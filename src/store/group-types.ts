@@ -133,8 +133,11 @@ export interface GroupSend {
 export type GroupSendOutcome =
   | { readonly kind: 'stored' | 'duplicate'; readonly seq: number; readonly time: number }
   | { readonly kind: 'group_not_found' | 'topic_not_found' | 'not_member' }
-  /** The sender is muted until `until` (0: every member is muted, ShutUpAllMember); nothing was stored. */
-  | { readonly kind: 'muted'; readonly until: number }
+  /**
+   * The sender is muted until `until` (0: every member is muted, by the group's ShutUpAllMember or,
+   * with `topic`, by the topic's MuteAllMember); nothing was stored.
+   */
+  | { readonly kind: 'muted'; readonly until: number; readonly topic?: boolean }
   /** A To_Account recipient is not a member of the group; nothing was stored. */
   | { readonly kind: 'recipient_not_member'; readonly account: string };
 

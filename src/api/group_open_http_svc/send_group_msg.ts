@@ -127,9 +127,11 @@ export const send_group_msg = defineApi({
       case 'muted':
         return fail(
           10017,
-          outcome.until === 0
-            ? `group "${group.groupId}" is muted as a whole (ShutUpAllMember): only its owner, admins and app admins may send until modify_group_base_info turns it off`
-            : `"${from}" is muted in group "${group.groupId}" until ${outcome.until} (UNIX seconds); forbid_send_msg with MuteTime 0 lifts it`,
+          outcome.until !== 0
+            ? `"${from}" is muted in group "${group.groupId}" until ${outcome.until} (UNIX seconds); forbid_send_msg with MuteTime 0 lifts it`
+            : outcome.topic === true
+              ? `topic "${topicId}" is muted as a whole (MuteAllMember): only the group's owner, admins and app admins may send to it until modify_topic turns it off`
+              : `group "${group.groupId}" is muted as a whole (ShutUpAllMember): only its owner, admins and app admins may send until modify_group_base_info turns it off`,
         );
       case 'recipient_not_member':
         return fail(10004, `To_Account "${outcome.account}" is not a member of group "${group.groupId}"; a targeted message goes to members only`);

@@ -42,9 +42,12 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
   async function sendIn(client: pg.PoolClient, app: number, m: GroupSend): Promise<GroupSendOutcome> {
     // Taking the counter row's lock first serializes the group's sends (on every node) for the
     // rest of the transaction: the checks below cannot race a concurrent send or destroy.
-    const seqRow = await client.query<{ last_seq: number; mute_all: boolean }>({
-      name: 'group-seq-lock-mute',
-      text: `SELECT s.last_seq, g.mute_all FROM group_seqs s JOIN groups g ON g.app = s.app AND g.group_id = s.group_id
+    // The same read brings the group's and the topic's whole-group mutes (no topic row: the group itself).
+    const seqRow = await client.query<{ last_seq: number; mute_all: boolean; topic_mute_all: boolean }>({
+      name: 'group-seq-lock-mutes',
+      text: `SELECT s.last_seq, g.mute_all, coalesce(t.mute_all, false) AS topic_mute_all
+             FROM group_seqs s JOIN groups g ON g.app = s.app AND g.group_id = s.group_id
+             LEFT JOIN group_topics t ON t.app = s.app AND t.group_id = s.group_id AND t.topic_id = s.topic_id
              WHERE s.app = $1 AND s.group_id = $2 AND s.topic_id = $3 FOR UPDATE OF s`,
       values: [app, m.groupId, m.topicId],
     });
@@ -65,7 +68,7 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
       if (m.memberOnly) {
         const sender = members.rows.find((r) => r.account === m.from);
         if (sender === undefined) return { kind: 'not_member' };
-        const muted = senderMuted(sender.role, sender.mute_until, seqRow.rows[0]?.mute_all === true, m.time);
+        const muted = senderMuted(sender.role, sender.mute_until, seqRow.rows[0]?.mute_all === true, seqRow.rows[0]?.topic_mute_all === true, m.time);
         if (muted !== undefined) return muted;
       }
       const outsider = m.toAccounts.find((account) => !found.has(account));

@@ -48,7 +48,12 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
   const noteSent = db.prepare(
     "UPDATE group_members SET last_send_time = @time, read_seq = CASE WHEN @topicId = '' THEN @seq ELSE read_seq END WHERE app = @app AND group_id = @groupId AND account = @from",
   );
-  const groupMuteAll = db.prepare('SELECT mute_all FROM groups WHERE app = ? AND group_id = ?').pluck();
+  // The group's and (when one is named) the topic's whole-group mutes, and whether that topic exists, in one read.
+  const sendTarget = db.prepare(
+    `SELECT g.mute_all, t.mute_all AS topic_mute_all FROM groups g
+     LEFT JOIN group_topics t ON t.app = g.app AND t.group_id = g.group_id AND t.topic_id = @topicId
+     WHERE g.app = @app AND g.group_id = @groupId`,
+  );
   const senderState = db.prepare('SELECT role, mute_until FROM group_members WHERE app = ? AND group_id = ? AND account = ?');
   const isMember = db.prepare('SELECT 1 FROM group_members WHERE app = ? AND group_id = ? AND account = ?').pluck();
   const memberCount = db.prepare('SELECT count(*) FROM group_members WHERE app = ? AND group_id = ?').pluck();
@@ -107,14 +112,14 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
   const storedData = db.prepare(`SELECT cloud_custom_data FROM group_messages WHERE ${AT_SEQ}`).pluck();
 
   function send(app: number, m: GroupSend): GroupSendOutcome {
-    const muteAll = groupMuteAll.get(app, m.groupId) as number | undefined;
-    if (muteAll === undefined) return { kind: 'group_not_found' };
-    if (m.topicId !== '' && topicExists.get(app, m.groupId, m.topicId) === undefined) return { kind: 'topic_not_found' };
+    const target = sendTarget.get({ app, groupId: m.groupId, topicId: m.topicId }) as { mute_all: number; topic_mute_all: number | null } | undefined;
+    if (target === undefined) return { kind: 'group_not_found' };
+    if (m.topicId !== '' && target.topic_mute_all === null) return { kind: 'topic_not_found' };
     if (m.memberOnly) {
       // The membership check reads the sender's mute too: no extra look-up on the send path.
       const sender = senderState.get(app, m.groupId, m.from) as { role: string; mute_until: number } | undefined;
       if (sender === undefined) return { kind: 'not_member' };
-      const muted = senderMuted(sender.role, sender.mute_until, muteAll !== 0, m.time);
+      const muted = senderMuted(sender.role, sender.mute_until, target.mute_all !== 0, target.topic_mute_all === 1, m.time);
       if (muted !== undefined) return muted;
     }
     const outsider = m.toAccounts.find((account) => isMember.get(app, m.groupId, account) === undefined);
