@@ -88,14 +88,16 @@ describe('every callback command fires with the documented fields', () => {
     const beforeSend = of(receiver.received, 'C2C.CallbackBeforeSendMsg')[0]?.body;
     assert.deepEqual(
       beforeSend,
-      { CallbackCommand: 'C2C.CallbackBeforeSendMsg', From_Account: 'alice', To_Account: 'bob', MsgSeq: 7, MsgRandom: 99, MsgTime: sent['MsgTime'], MsgKey: key, OnlineOnlyFlag: 1, MsgBody: text('hello'), CloudCustomData: 'cd' },
+      { CallbackCommand: 'C2C.CallbackBeforeSendMsg', From_Account: 'alice', To_Account: 'bob', MsgSeq: 7, MsgRandom: 99, MsgTime: sent['MsgTime'], MsgKey: key, MsgId: sent['MsgId'], OnlineOnlyFlag: 1, MsgBody: text('hello'), CloudCustomData: 'cd' },
     );
     const afterSend = of(receiver.received, 'C2C.CallbackAfterSendMsg')[0]?.body;
-    assert.deepEqual([afterSend?.['MsgKey'], afterSend?.['SendMsgResult'], afterSend?.['ErrorInfo'], afterSend?.['MsgBody']], [key, 0, 'send msg succeed', text('hello')]);
+    assert.deepEqual([afterSend?.['MsgKey'], afterSend?.['MsgId'], afterSend?.['SendMsgResult'], afterSend?.['ErrorInfo'], afterSend?.['MsgBody']], [key, sent['MsgId'], 0, 'send msg succeed', text('hello')]);
     const modified = of(receiver.received, 'C2C.CallbackAfterModifyMsg')[0]?.body;
     assert.deepEqual([modified?.['Operator_Account'], modified?.['MsgKey'], modified?.['MsgBody'], modified?.['CloudCustomData']], ['administrator', key, text('edited'), 'cd'], 'the content after the change');
     assert.ok(Math.abs(Number(modified?.['EventTime']) - Date.now()) < 60_000, 'EventTime in ms');
-    assert.deepEqual(of(receiver.received, 'C2C.CallbackAfterMsgWithDraw')[0]?.body, { CallbackCommand: 'C2C.CallbackAfterMsgWithDraw', From_Account: 'alice', To_Account: 'bob', MsgKey: key, UnreadMsgNum: 0 });
+    const withdrawn = of(receiver.received, 'C2C.CallbackAfterMsgWithDraw')[0]?.body;
+    assert.deepEqual({ ...withdrawn, EventTime: 0 }, { CallbackCommand: 'C2C.CallbackAfterMsgWithDraw', From_Account: 'alice', To_Account: 'bob', MsgKey: key, UnreadMsgNum: 0, EventTime: 0 });
+    assert.ok(Math.abs(Number(withdrawn?.['EventTime']) - Date.now()) < 60_000, 'EventTime in ms');
   });
 
   test('Group: before and after send (in a topic, and with GroupAtInfo), after recall, after modify', async () => {
@@ -170,10 +172,13 @@ describe('before-send callbacks decide', () => {
     const g = await group();
     decide = () => ({ json: { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 1 } });
     assertRefused(await s.call('group_open_http_svc/send_group_msg', { GroupId: g, From_Account: 'alice', Random: 103, MsgBody: text('no') }), 10016);
+    // Each kind of message has its own range of the app's own codes (1047/34364, 1047/34374).
+    decide = () => ({ json: { ActionStatus: 'OK', ErrorInfo: 'not here', ErrorCode: 10150 } });
+    assert.match((await s.call('group_open_http_svc/send_group_msg', { GroupId: g, From_Account: 'alice', Random: 105, MsgBody: text('no') })).ErrorInfo, /10150.*not here/);
     assert.deepEqual(await groupHistory(g), []);
-    decide = () => OK_ANSWER;
+    decide = () => ({ json: { ActionStatus: 'OK', ErrorInfo: 'C2C range', ErrorCode: 120005 } });
     const next = await s.ok('group_open_http_svc/send_group_msg', { GroupId: g, From_Account: 'alice', Random: 104, MsgBody: text('yes') });
-    assert.equal(next['MsgSeq'], 1, 'the refused message took no MsgSeq');
+    assert.equal(next['MsgSeq'], 1, 'the refused messages took no MsgSeq; a code outside the group range is a failed answer, and the policy (allow) lets it through');
     await receiver.waitFor((r) => of(r, 'Group.CallbackAfterSendMsg').some((x) => x.body['Random'] === 104));
     assert.deepEqual([...afterSends('C2C.CallbackAfterSendMsg', 101), ...afterSends('C2C.CallbackAfterSendMsg', 102), ...afterSends('Group.CallbackAfterSendMsg', 103)], []);
   });

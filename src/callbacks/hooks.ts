@@ -81,7 +81,7 @@ export const DELIVERED: C2CSendOutcome = Object.freeze({ kind: 'stored', failed:
 /** C2C.CallbackAfterMsgWithDraw once the recall is committed. */
 export function afterWithdrawC2C(ctx: ApiContext, from: string, to: string, key: MsgKeyParts): Outbox<RecallOutcome> | undefined {
   if (!firesHere(ctx, 'C2C.CallbackAfterMsgWithDraw')) return undefined;
-  return (outcome) => (outcome === 'ok' ? row(ctx, 'C2C.CallbackAfterMsgWithDraw', c2cAfterWithdraw({ from, to, msgKey: formatMsgKey(key) })) : []);
+  return (outcome) => (outcome === 'ok' ? row(ctx, 'C2C.CallbackAfterMsgWithDraw', c2cAfterWithdraw({ from, to, msgKey: formatMsgKey(key), eventTime: ctx.deps.clock.nowMs() })) : []);
 }
 
 /** C2C.CallbackAfterModifyMsg with the content as the modification left it. */

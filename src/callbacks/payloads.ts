@@ -3,7 +3,7 @@
  * documented samples (test/conformance/fixtures/callbacks/ keeps each sample with its source). A
  * body holds MsgBody as parsed JSON: what is stored is its JSON text.
  */
-import { formatMsgKey } from '../domain/msg-key.js';
+import { formatMsgId, formatMsgKey } from '../domain/msg-key.js';
 
 /** A one-to-one message as the C2C callbacks describe it. */
 export interface C2CMessageFacts {
@@ -29,6 +29,8 @@ export function c2cBeforeSend(m: C2CMessageFacts): Record<string, unknown> {
     MsgRandom: m.random,
     MsgTime: m.time,
     MsgKey: formatMsgKey(m),
+    // The id sendmsg answers with (cloud.tencent.com/document/product/269/1632's sample has it).
+    MsgId: formatMsgId(m.from, m.time, m.random),
     OnlineOnlyFlag: m.onlineOnly ? 1 : 0,
     MsgBody: JSON.parse(m.body) as unknown,
     CloudCustomData: m.cloudCustomData,
@@ -48,6 +50,8 @@ export function c2cAfterSend(m: C2CMessageFacts): Record<string, unknown> {
     MsgRandom: m.random,
     MsgTime: m.time,
     MsgKey: formatMsgKey(m),
+    // In the field table of tencentcloud.com/zh/document/product/1047/34365 (not in its sample).
+    MsgId: formatMsgId(m.from, m.time, m.random),
     OnlineOnlyFlag: m.onlineOnly ? 1 : 0,
     SendMsgResult: 0,
     ErrorInfo: 'send msg succeed',
@@ -57,9 +61,13 @@ export function c2cAfterSend(m: C2CMessageFacts): Record<string, unknown> {
   };
 }
 
-/** C2C.CallbackAfterMsgWithDraw (1047/43466); UnreadMsgNum is 0, as above. */
-export function c2cAfterWithdraw(m: { readonly from: string; readonly to: string; readonly msgKey: string }): Record<string, unknown> {
-  return { CallbackCommand: 'C2C.CallbackAfterMsgWithDraw', From_Account: m.from, To_Account: m.to, MsgKey: m.msgKey, UnreadMsgNum: 0 };
+/**
+ * C2C.CallbackAfterMsgWithDraw: the international page (1047/43466) shows UnreadMsgNum (0, as
+ * above), the newer Chinese one (cloud.tencent.com/document/product/269/61697) EventTime in ms
+ * instead; both are sent, so a receiver written against either finds its field.
+ */
+export function c2cAfterWithdraw(m: { readonly from: string; readonly to: string; readonly msgKey: string; readonly eventTime: number }): Record<string, unknown> {
+  return { CallbackCommand: 'C2C.CallbackAfterMsgWithDraw', From_Account: m.from, To_Account: m.to, MsgKey: m.msgKey, UnreadMsgNum: 0, EventTime: m.eventTime };
 }
 
 /** C2C.CallbackAfterModifyMsg (cloud.tencent.com/document/product/269/128224): the content after the change. */

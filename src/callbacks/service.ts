@@ -77,13 +77,14 @@ export interface Callbacks {
   row(app: App, command: CallbackCommand, clientIp: string, payload: Record<string, unknown>, subject?: string): NewCallback;
 }
 
-/** Custom refusal codes the app server may answer with: C2C's documented range and the group one. */
-function customRefusal(code: number): boolean {
-  return (code >= 120001 && code <= 130000) || (code >= 10100 && code <= 10200);
-}
+/**
+ * The codes of its own an app server may refuse a message with: [120001, 130000] for one-to-one
+ * messages (1047/34364), [10100, 10200] for group ones (1047/34374).
+ */
+const CUSTOM_REFUSALS: Readonly<Record<'C2C' | 'Group', readonly [number, number]>> = { C2C: [120001, 130000], Group: [10100, 10200] };
 
 /** Reads a before-send answer; a string says why it cannot be used. */
-export function readBeforeAnswer(status: number, text: string, asked: AskedContent, strict: boolean): BeforeVerdict | string {
+export function readBeforeAnswer(status: number, text: string, asked: AskedContent, strict: boolean, kind: 'C2C' | 'Group'): BeforeVerdict | string {
   if (status < 200 || status > 299) return `HTTP ${status}`;
   let answer: unknown;
   try {
@@ -97,8 +98,9 @@ export function readBeforeAnswer(status: number, text: string, asked: AskedConte
   if (typeof code !== 'number' || !Number.isInteger(code)) return 'the answer has no integer ErrorCode';
   const info = typeof a['ErrorInfo'] === 'string' ? a['ErrorInfo'] : '';
   if (code === 2) return { kind: 'drop' };
-  if (code === 1 || customRefusal(code)) return { kind: 'refuse', code, info };
-  if (code !== 0) return `ErrorCode ${code} is none of 0 (allow), 1 (refuse), 2 (drop) or a refusal code of 120001-130000`;
+  const [low, high] = CUSTOM_REFUSALS[kind];
+  if (code === 1 || (code >= low && code <= high)) return { kind: 'refuse', code, info };
+  if (code !== 0) return `ErrorCode ${code} is none of 0 (allow), 1 (refuse), 2 (drop) or a refusal code of ${low}-${high}`;
   const msgBody = a['MsgBody'];
   const cloudCustomData = a['CloudCustomData'];
   if (msgBody === undefined && cloudCustomData === undefined) return { kind: 'allow' };
@@ -127,7 +129,7 @@ export function createCallbacks(options: { poster: Poster; clock: Clock; logger:
       if (settings === undefined) return { kind: 'allow' };
       const url = callbackUrl(settings, app.sdkappid, command, clientIp, clock.nowMs());
       const answer = await poster.post(url, JSON.stringify(payload), {}, BEFORE_TIMEOUT_MS);
-      const verdict = answer.ok ? readBeforeAnswer(answer.status, answer.body, asked, options.strictFields) : answer.error;
+      const verdict = answer.ok ? readBeforeAnswer(answer.status, answer.body, asked, options.strictFields, command.startsWith('Group.') ? 'Group' : 'C2C') : answer.error;
       if (typeof verdict !== 'string') return verdict;
       logger.warn({ sdkappid: app.sdkappid, command, reason: verdict, policy: settings.onFailure }, 'before-send callback failed; its failure policy decides');
       if (settings.onFailure === 'allow') return { kind: 'allow' };

@@ -46,6 +46,13 @@ export function sqliteOutbox(db: Database, scrubber: WalScrubber) {
   const failed = db.prepare(`SELECT ${OUTBOX_COLUMNS} FROM callback_outbox WHERE app = ? AND failed_at IS NOT NULL AND id > ? ORDER BY id LIMIT ?`);
   const purge = db.prepare('DELETE FROM callback_outbox WHERE failed_at IS NOT NULL AND failed_at < ?');
 
+  /**
+   * Whether any row names a message, as far as the open transaction knows (undefined: not looked
+   * yet). A rewrite with nothing to rewrite costs one look per transaction, not one per write.
+   */
+  let anySubject: boolean | undefined;
+  const hasSubject = db.prepare("SELECT 1 FROM callback_outbox WHERE subject <> '' LIMIT 1").pluck();
+  const mayHold = (): boolean => (anySubject ??= hasSubject.get() !== undefined);
   /** Rows born claimed that the open transaction added: handed to the listener if it commits. */
   let staged: LeasedCallback[] = [];
   let listener: ((rows: readonly LeasedCallback[]) => void) | undefined;
@@ -65,18 +72,21 @@ export function sqliteOutbox(db: Database, scrubber: WalScrubber) {
           nextAttemptAt: row.leasedUntil ?? row.createdAt,
           subject: row.subject ?? '',
         });
+        if (row.subject !== undefined && row.subject !== '') anySubject = true;
         if (row.leasedUntil !== undefined && listener !== undefined) staged.push({ ...row, leasedUntil: row.leasedUntil, id: Number(lastInsertRowid), attempts: 1 });
       }
     },
     /** The write queue's commit hooks: staged rows go to the listener, or are forgotten with their transaction. */
     hooks: {
       committed(): void {
+        anySubject = undefined;
         if (staged.length === 0) return;
         const rows = staged;
         staged = [];
         listener?.(rows);
       },
       rolledBack(): void {
+        anySubject = undefined;
         staged = [];
       },
     },
@@ -85,19 +95,23 @@ export function sqliteOutbox(db: Database, scrubber: WalScrubber) {
     },
     /** The callbacks not yet delivered of one message carry its content as it now is. */
     rewrite(app: number, subject: string, content: { readonly body: string; readonly cloudCustomData: string }): void {
+      if (!mayHold()) return;
       if (rewrite.run({ app, subject, body: content.body, cloudCustomData: content.cloudCustomData }).changes > 0) scrubber.request();
     },
     /** The callbacks not yet delivered of every message under a subject prefix (a group, a topic) carry no content. */
     blank(app: number, prefix: string): void {
+      if (!mayHold()) return;
       // The prefix ends with U+001F; every subject under it sorts before the same prefix ending in U+0020.
       if (blankRange.run({ app, from: prefix, to: `${prefix.slice(0, -1)} ` }).changes > 0) scrubber.request();
     },
     /** The callbacks not yet delivered of a sender's recalled messages in a group carry no content. */
     blankRecalledBySender(app: number, groupId: string, sender: string): void {
+      if (!mayHold()) return;
       if (blankRecalledBySender.run({ app, groupId, sender }).changes > 0) scrubber.request();
     },
     /** The callbacks not yet delivered of a one-to-one message that no longer exists carry no content. */
     blankIfGone(app: number, from: string, to: string, key: { readonly seq: number; readonly random: number; readonly time: number }): void {
+      if (!mayHold()) return;
       const subject = c2cSubject(from, to, key.seq, key.random, key.time);
       if (blankIfGone.run({ app, subject, from, to, ...key }).changes > 0) scrubber.request();
     },
