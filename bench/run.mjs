@@ -63,18 +63,22 @@ async function phase({ config, kind, round, target, nextRequest, postgres }) {
   const warm = WARMUP > 0 ? await runLoad({ baseUrls, seconds: WARMUP, nextRequest }) : { failed: 0, checked: 0, failures: {} };
   const services = await servicesCpu(postgres);
   const serverCpu = target.cpuSeconds();
+  const fleetCpu = target.fleetCpuSeconds?.() ?? 0;
   const generatorCpu = process.cpuUsage();
   const started = performance.now();
   const run = await runLoad({ baseUrls, seconds: SECONDS, nextRequest });
   const wall = (performance.now() - started) / 1000;
   const generatorUsed = process.cpuUsage(generatorCpu);
   const serverUsed = target.cpuSeconds() - serverCpu;
+  const fleetUsed = (target.fleetCpuSeconds?.() ?? 0) - fleetCpu;
   const used = servicesCpuSince(services, await servicesCpu(postgres));
   const cpu = {
     server: serverUsed / wall,
     generator: (generatorUsed.user + generatorUsed.system) / 1e6 / wall,
     postgres: used.postgres / wall,
     redis: used.redis / wall,
+    // The event-stream clients and callback receiver of the configuration (bench/lib/fleet.mjs).
+    fleet: fleetUsed / wall,
     otherPostgres: used.otherPostgres / wall,
   };
   const result = { config, kind, round, ...run, cpu, otherBackends: used.otherBackends, warmup: { checked: warm.checked, failed: warm.failed, failures: warm.failures } };

@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { startServer } from './children.mjs';
+import { familyCpuSeconds } from './proc.mjs';
 import { fleetUsers, importUsers, startFleet } from './events.mjs';
 import { ALL_PHASES, GROUP_PHASES, SDKAPPID, SECRET_KEY, requestsFor, seed } from './workload.mjs';
 
@@ -75,6 +76,7 @@ export async function openConfig(config, { root, dataDir, messages, phases, post
       return nodes.map((n) => n.url);
     },
     cpuSeconds: () => nodes.reduce((sum, n) => sum + n.cpuSeconds(), 0),
+    fleetCpuSeconds: () => (fleet === undefined ? 0 : familyCpuSeconds(fleet.pid)),
     /** Peak RSS of the largest parley process, and the sum over all of them. */
     memory() {
       const all = nodes.map((n) => n.memory());

@@ -72,7 +72,10 @@ export function afterSendC2C(ctx: ApiContext, forbid: ForbidCallbackControl, m: 
   if (!firesHere(ctx, 'C2C.CallbackAfterSendMsg', forbid, 'ForbidAfterSendMsgCallback')) return undefined;
   const facts = { from: m.from, seq: m.seq, random: m.random, time: m.time, body: m.body, cloudCustomData: m.cloudCustomData, to, onlineOnly };
   return (outcome) =>
-    outcome.kind === 'stored' && !outcome.failed.has(to) ? row(ctx, 'C2C.CallbackAfterSendMsg', c2cAfterSend(facts), c2cSubject(m.from, to, m.seq, m.random, m.time)) : [];
+    outcome.kind === 'stored' && !outcome.failed.has(to)
+      ? // A message never stored (DELIVERED) can be neither modified nor recalled: its callback keeps its content.
+        row(ctx, 'C2C.CallbackAfterSendMsg', c2cAfterSend(facts), outcome === DELIVERED ? undefined : c2cSubject(m.from, to, m.seq, m.random, m.time))
+      : [];
 }
 
 /** The outcome of a one-to-one message delivered to online users but never stored (MsgLifeTime 0). */

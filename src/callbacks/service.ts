@@ -4,6 +4,7 @@ import type { App } from '../apps.js';
 import type { Clock } from '../deps.js';
 import { normalizeMsgBody } from '../domain/elements.js';
 import { MAX_MESSAGE_BYTES, messageBytes } from '../domain/message.js';
+import { withoutContent } from '../store/rows.js';
 import type { NewCallback } from '../store/types.js';
 import type { Poster } from './http.js';
 import { type CallbackCommand, type CallbackSettings, callbackSign } from './settings.js';
@@ -137,7 +138,8 @@ export function createCallbacks(options: { poster: Poster; clock: Clock; logger:
     },
     row(app, command, clientIp, payload, subject) {
       const createdAt = clock.nowMs();
-      return { app: app.sdkappid, deliveryId: randomUUID(), command, clientIp, body: JSON.stringify(payload), createdAt, leasedUntil: createdAt + options.leaseMs, subject };
+      const body = JSON.stringify(payload);
+      return { app: app.sdkappid, deliveryId: randomUUID(), command, clientIp, body, createdAt, leasedUntil: createdAt + options.leaseMs, subject, storedBody: subject === undefined ? undefined : withoutContent(payload) };
     },
   };
 }

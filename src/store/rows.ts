@@ -204,7 +204,7 @@ export function toGroupMessage(r: GroupMessageRow): GroupMessage {
   };
 }
 
-export const OUTBOX_COLUMNS = 'id, app, delivery_id, command, client_ip, body, created_at, attempts, last_error, failed_at';
+export const OUTBOX_COLUMNS = 'id, app, delivery_id, command, client_ip, body, created_at, attempts, last_error, failed_at, subject';
 
 /** A row of callback_outbox. */
 export interface OutboxRow {
@@ -218,6 +218,7 @@ export interface OutboxRow {
   attempts: number;
   last_error: string;
   failed_at: number | null;
+  subject: string;
 }
 
 export function toClaimed(r: OutboxRow): ClaimedCallback {
@@ -225,14 +226,49 @@ export function toClaimed(r: OutboxRow): ClaimedCallback {
 }
 
 /**
- * The message an outbox row carries the content of (its `subject`), so that modifying, recalling
- * or destroying the message rewrites the content of its callbacks not yet delivered (decisions §5:
- * no copy of old content is kept). Fields are joined by U+001F, which no id contains.
+ * The message whose content an outbox row reports (its `subject`). The outbox never keeps that
+ * content (decisions §5: no copy of a message's content outlives a modification): a row keeps its
+ * body with `MsgBody` [] (and `CloudCustomData` "" where the payload has it), and a delivery that
+ * reads the row from the store puts in the message's content as it is then (withContent). Fields
+ * are joined by U+001F, which no id contains.
  */
 const SEP = '\u001f';
 export const c2cSubject = (from: string, to: string, seq: number, random: number, time: number): string => `c2c${SEP}${from}${SEP}${to}${SEP}${seq}_${random}_${time}`;
 export const groupSubject = (groupId: string, topicId: string, seq: number): string => `grp${SEP}${groupId}${SEP}${topicId}${SEP}${seq}`;
-/** Every subject of a group (or of one of its topics): a prefix of theirs. */
-export const groupSubjectPrefix = (groupId: string, topicId?: string): string => (topicId === undefined ? `grp${SEP}${groupId}${SEP}` : `grp${SEP}${groupId}${SEP}${topicId}${SEP}`);
-/** The content a recalled or destroyed message leaves in its callbacks: none, as in its row. */
-export const NO_CONTENT = { body: '[]', cloudCustomData: '' } as const;
+
+/** The message a subject names, or undefined for a malformed one. */
+export type Subject =
+  | { readonly kind: 'c2c'; readonly from: string; readonly to: string; readonly seq: number; readonly random: number; readonly time: number }
+  | { readonly kind: 'group'; readonly groupId: string; readonly topicId: string; readonly seq: number };
+
+export function parseSubject(subject: string): Subject | undefined {
+  const parts = subject.split(SEP);
+  if (parts[0] === 'c2c' && parts.length === 4) {
+    const [seq, random, time] = (parts[3] ?? '').split('_').map(Number);
+    if (seq === undefined || random === undefined || time === undefined) return undefined;
+    return { kind: 'c2c', from: parts[1] ?? '', to: parts[2] ?? '', seq, random, time };
+  }
+  if (parts[0] === 'grp' && parts.length === 4) return { kind: 'group', groupId: parts[1] ?? '', topicId: parts[2] ?? '', seq: Number(parts[3]) };
+  return undefined;
+}
+
+/** A message's content as a callback reports it: none when it was recalled or is gone. */
+export interface Content {
+  /** JSON text of MsgBody. */
+  readonly body: string;
+  readonly cloudCustomData: string;
+}
+export const NO_CONTENT: Content = { body: '[]', cloudCustomData: '' };
+
+/** The body as the outbox keeps it: the payload without the message's content. */
+export function withoutContent(payload: Readonly<Record<string, unknown>>): string {
+  return JSON.stringify({ ...payload, MsgBody: [], ...('CloudCustomData' in payload ? { CloudCustomData: '' } : {}) });
+}
+
+/** A kept body with the message's content put back: only the keys the payload has. */
+export function withContent(body: string, content: Content): string {
+  const payload = JSON.parse(body) as Record<string, unknown>;
+  if ('MsgBody' in payload) payload['MsgBody'] = JSON.parse(content.body) as unknown;
+  if ('CloudCustomData' in payload) payload['CloudCustomData'] = content.cloudCustomData;
+  return JSON.stringify(payload);
+}

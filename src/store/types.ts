@@ -133,8 +133,13 @@ export interface NewCallback {
    * onCallbacksCommitted), and no claim returns it before then. Unset: due at once, for any claim.
    */
   readonly leasedUntil?: number;
-  /** The message whose content the body carries (rows.ts c2cSubject, groupSubject), if any. */
+  /**
+   * The message whose content the body reports (rows.ts c2cSubject, groupSubject), if any: the
+   * outbox then keeps `storedBody`, the body without that content, and puts the content back as it
+   * is when a delivery reads the row (decisions §5: no copy of old content is kept).
+   */
   readonly subject?: string;
+  readonly storedBody?: string;
 }
 
 /**
@@ -196,7 +201,7 @@ export interface CallbackStore {
    * claimed (leasedUntil set), with their ids: the writing process delivers them without a claim.
    */
   onCallbacksCommitted(listener: (rows: readonly LeasedCallback[]) => void): void;
-  /** The bodies of these rows as they now are (content follows its message); rows gone are left out. */
+  /** The bodies of these rows, with their messages' content as it is now; rows gone are left out. */
   callbackBodies(ids: readonly number[]): Promise<ReadonlyMap<number, string>>;
   /** An app's failed callbacks, oldest first, with id above `afterId`. */
   failedCallbacks(app: number, limit: number, afterId: number): Promise<readonly FailedCallback[]>;

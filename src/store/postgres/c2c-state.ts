@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import type { C2CDeleteOutcome, C2CImport, C2CImportOutcome, C2CUnread, MsgKeyParts } from '../c2c-state-types.js';
 import { transaction } from './connection.js';
-import { BLANKED_BODY, C2C_SUBJECT, type Queryable } from './outbox.js';
+import type { Queryable } from './outbox.js';
 
 /** The conversation's pair as the history index keys it (JavaScript's order, as sqlite/c2c-state.ts). */
 function pair(a: string, b: string): [string, string] {
@@ -67,17 +67,10 @@ export function postgresC2CState(pool: pg.Pool) {
         values,
       );
       // Gone for both once the receiver deleted it and the sender did too or never had it (SyncOtherMachine 2).
-      // Its callbacks not yet delivered lose the content with it.
       const destroyed = await client.query(
-        `WITH m AS (
-           DELETE FROM c2c_messages m USING unnest($4::bigint[], $5::bigint[], $6::bigint[]) AS k(seq, random, time)
-           WHERE m.app = $1 AND ((m.from_account = $2 AND m.to_account = $3) OR (m.from_account = $3 AND m.to_account = $2))
-             AND m.msg_seq = k.seq AND m.msg_random = k.random AND m.msg_time = k.time AND m.to_deleted AND (m.from_deleted OR NOT m.sender_sync)
-           RETURNING m.from_account, m.to_account, m.msg_seq, m.msg_random, m.msg_time
-         ), o AS (
-           UPDATE callback_outbox o SET body = ${BLANKED_BODY} FROM m WHERE o.app = $1 AND o.subject = ${C2C_SUBJECT}
-         )
-         SELECT 1 FROM m`,
+        `DELETE FROM c2c_messages m USING unnest($4::bigint[], $5::bigint[], $6::bigint[]) AS k(seq, random, time)
+         WHERE m.app = $1 AND ((m.from_account = $2 AND m.to_account = $3) OR (m.from_account = $3 AND m.to_account = $2))
+           AND m.msg_seq = k.seq AND m.msg_random = k.random AND m.msg_time = k.time AND m.to_deleted AND (m.from_deleted OR NOT m.sender_sync)`,
         values,
       );
       if ((hidden.rowCount ?? 0) > 0) await recount(client, app, owner, peer);

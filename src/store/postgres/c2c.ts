@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { C2C_COLUMNS, type C2CRow, c2cSubject, cutC2CPage, toC2CMessage } from '../rows.js';
+import { C2C_COLUMNS, type C2CRow, cutC2CPage, toC2CMessage } from '../rows.js';
 import type { C2CPage, C2CPageQuery, C2CPatch, C2CRef, C2CSend, C2CSendOutcome, ModifyOutcome, Outbox, RecallOutcome } from '../types.js';
 import { readTimes } from './c2c-state.js';
 import { modifyBatcher } from './modify-batch.js';
-import { BLANKED_BODY, type OutboxWriter, type Queryable } from './outbox.js';
+import type { OutboxWriter, Queryable } from './outbox.js';
 
 /** The dedup fingerprint of modified or recalled content: no CRC32 equals it (as in sqlite/c2c.ts). */
 const NO_CRC = -1;
@@ -83,11 +83,9 @@ export function postgresC2C(pool: pg.Pool, writer: OutboxWriter) {
              ), d AS (
                UPDATE c2c_read_state s SET unread = greatest(s.unread - 1, 0) FROM r
                WHERE s.app = $1 AND s.user_id = $6 AND s.peer = $2 AND r.unread_counted AND NOT r.to_deleted AND r.msg_time > s.read_time
-             ), o AS (
-               UPDATE callback_outbox o SET body = ${BLANKED_BODY} FROM r WHERE o.app = $1 AND o.subject = $7
              )
              SELECT count(*)::int AS n FROM r`,
-      values: [...refValues(app, ref), c2cSubject(ref.from, ref.to, ref.seq, ref.random, ref.time)],
+      values: refValues(app, ref),
     });
     if (updated.rows[0]?.n === 1) return 'ok';
     const found = await pool.query(`SELECT 1 FROM c2c_messages WHERE ${REF}`, refValues(app, ref));

@@ -1,7 +1,6 @@
 import type pg from 'pg';
 import type { ImportedMember, ImportedMessage, ImportMemberResult, ImportMessageOutcome } from '../group-import-types.js';
 import { transaction } from './connection.js';
-import { BLANKED_BODY, GROUP_SUBJECT } from './outbox.js';
 
 interface GroupFacts {
   create_time: number;
@@ -125,9 +124,7 @@ export function postgresGroupImport(pool: pg.Pool) {
            FROM group_seqs s
            WHERE m.app = $1 AND m.group_id = $2 AND m.from_account = $3 AND NOT m.recalled
              AND s.app = m.app AND s.group_id = m.group_id AND s.topic_id = m.topic_id AND m.msg_seq > s.last_seq - $4
-           RETURNING m.group_id, m.topic_id, m.msg_seq
-         ), o AS (
-           UPDATE callback_outbox o SET body = ${BLANKED_BODY} FROM recalled m WHERE o.app = $1 AND o.subject = ${GROUP_SUBJECT}
+           RETURNING 1
          )
          SELECT (SELECT count(*) FROM grp) AS found, (SELECT count(*) FROM recalled) AS deleted`,
         [app, groupId, sender, window],

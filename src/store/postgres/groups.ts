@@ -13,10 +13,10 @@ import type {
   Topic,
 } from '../group-types.js';
 import { senderMuted } from '../mute.js';
-import { GROUP_COLUMNS, GROUP_MESSAGE_COLUMNS, type GroupMessageRow, type GroupRow, groupSubject, groupSubjectPrefix, MEMBER_COLUMNS, type MemberRow, TOPIC_COLUMNS, type TopicRow, toGroup, toGroupMessage, toMember, toTopic } from '../rows.js';
+import { GROUP_COLUMNS, GROUP_MESSAGE_COLUMNS, type GroupMessageRow, type GroupRow, MEMBER_COLUMNS, type MemberRow, TOPIC_COLUMNS, type TopicRow, toGroup, toGroupMessage, toMember, toTopic } from '../rows.js';
 import type { ModifyOutcome, Outbox } from '../types.js';
 import { transaction } from './connection.js';
-import { BLANKED_BODY, blankSubjects, type OutboxWriter, type Queryable, rewrittenBody } from './outbox.js';
+import type { OutboxWriter, Queryable } from './outbox.js';
 
 /** A message by its place: $1 app, $2 group, $3 topic, $4 seq. */
 const AT_SEQ = 'app = $1 AND group_id = $2 AND topic_id = $3 AND msg_seq = $4';
@@ -127,17 +127,11 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
     const at = [app, groupId, topicId, seq];
     const updated = await pool.query<{ body: string; cloud_custom_data: string }>({
       name: 'group-modify',
-      // The callbacks not yet delivered of the message carry its new content, in the same statement.
-      text: `WITH m AS (
-               UPDATE group_messages SET body = coalesce($5, body), cloud_custom_data = coalesce($6, cloud_custom_data)
-               WHERE ${AT_SEQ} AND NOT recalled
-                 AND octet_length(coalesce($5, body)) + octet_length(coalesce($6, cloud_custom_data)) <= $7
-               RETURNING body, cloud_custom_data
-             ), o AS (
-               UPDATE callback_outbox o SET body = ${rewrittenBody('m.body', 'm.cloud_custom_data')} FROM m WHERE o.app = $1 AND o.subject = $8
-             )
-             SELECT * FROM m`,
-      values: [...at, patch.body ?? null, patch.cloudCustomData ?? null, patch.maxSize, groupSubject(groupId, topicId, seq)],
+      text: `UPDATE group_messages SET body = coalesce($5, body), cloud_custom_data = coalesce($6, cloud_custom_data)
+             WHERE ${AT_SEQ} AND NOT recalled
+               AND octet_length(coalesce($5, body)) + octet_length(coalesce($6, cloud_custom_data)) <= $7
+             RETURNING body, cloud_custom_data`,
+      values: [...at, patch.body ?? null, patch.cloudCustomData ?? null, patch.maxSize],
     });
     const row = updated.rows[0];
     if (row !== undefined) return { kind: 'ok', body: row.body, cloudCustomData: row.cloud_custom_data };
@@ -149,16 +143,8 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
 
   async function recallIn(pool: Queryable, app: number, groupId: string, topicId: string, seq: number): Promise<'ok' | 'not_found' | 'recalled'> {
     const at = [app, groupId, topicId, seq];
-    const updated = await pool.query<{ n: number }>(
-      `WITH r AS (
-         UPDATE group_messages SET recalled = true, body = '[]', cloud_custom_data = '' WHERE ${AT_SEQ} AND NOT recalled RETURNING 1
-       ), o AS (
-         UPDATE callback_outbox o SET body = ${BLANKED_BODY} FROM r WHERE o.app = $1 AND o.subject = $5
-       )
-       SELECT count(*)::int AS n FROM r`,
-      [...at, groupSubject(groupId, topicId, seq)],
-    );
-    if (updated.rows[0]?.n === 1) return 'ok';
+    const updated = await pool.query(`UPDATE group_messages SET recalled = true, body = '[]', cloud_custom_data = '' WHERE ${AT_SEQ} AND NOT recalled`, at);
+    if (updated.rowCount === 1) return 'ok';
     const found = await pool.query(`SELECT 1 FROM group_messages WHERE ${AT_SEQ}`, at);
     return found.rowCount === 0 ? 'not_found' : 'recalled';
   }
@@ -299,7 +285,6 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
         for (const table of ['group_messages', 'group_seqs', 'group_topics', 'group_members']) {
           await client.query(`DELETE FROM ${table} WHERE app = $1 AND group_id = $2`, [app, groupId]);
         }
-        await blankSubjects(client, app, groupSubjectPrefix(groupId));
         return true;
       });
     },
@@ -337,7 +322,6 @@ export function postgresGroups(pool: pg.Pool, writer: OutboxWriter) {
         for (const table of ['group_messages', 'group_seqs']) {
           await client.query(`DELETE FROM ${table} WHERE app = $1 AND group_id = $2 AND topic_id = $3`, [app, groupId, topicId]);
         }
-        await blankSubjects(client, app, groupSubjectPrefix(groupId, topicId));
         return true;
       });
     },

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { C2CPatch, C2CRef, ModifyOutcome, NewCallback, Outbox } from '../types.js';
-import { C2C_SUBJECT, type OutboxWriter, type Queryable, rewrittenBody } from './outbox.js';
+import type { OutboxWriter, Queryable } from './outbox.js';
 
 /** The dedup fingerprint of modified content (as in c2c.ts): no CRC32 equals it. */
 const NO_CRC = -1;
@@ -79,21 +79,14 @@ export function modifyBatcher(pool: pg.Pool, writer: OutboxWriter) {
   async function update(q: Queryable, batch: readonly Pending[]): Promise<Updated[]> {
     const result = await q.query<Updated>({
       name: 'c2c-modify-batch',
-      // The callbacks not yet delivered of each message modified carry its new content, in the same statement.
-      text: `WITH upd AS (
-               UPDATE c2c_messages m
-               SET body = coalesce(v.body, m.body), cloud_custom_data = coalesce(v.ccd, m.cloud_custom_data), crc = ${NO_CRC}
-               FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::bigint[])
-                 AS v(app, from_account, msg_seq, msg_random, msg_time, to_account, body, ccd, max_size)
-               WHERE m.app = v.app AND m.from_account = v.from_account COLLATE "C" AND m.msg_seq = v.msg_seq AND m.msg_random = v.msg_random
-                 AND m.msg_time = v.msg_time AND m.to_account = v.to_account COLLATE "C" AND NOT m.recalled
-                 AND octet_length(coalesce(v.body, m.body)) + octet_length(coalesce(v.ccd, m.cloud_custom_data)) <= v.max_size
-               RETURNING m.app, m.from_account, m.msg_seq, m.msg_random, m.msg_time, m.to_account, m.body, m.cloud_custom_data
-             ), o AS (
-               UPDATE callback_outbox o SET body = ${rewrittenBody('m.body', 'm.cloud_custom_data')}
-               FROM upd m WHERE o.app = m.app AND o.subject = ${C2C_SUBJECT}
-             )
-             SELECT * FROM upd`,
+      text: `UPDATE c2c_messages m
+             SET body = coalesce(v.body, m.body), cloud_custom_data = coalesce(v.ccd, m.cloud_custom_data), crc = ${NO_CRC}
+             FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+               AS v(app, from_account, msg_seq, msg_random, msg_time, to_account, body, ccd, max_size)
+             WHERE m.app = v.app AND m.from_account = v.from_account COLLATE "C" AND m.msg_seq = v.msg_seq AND m.msg_random = v.msg_random
+               AND m.msg_time = v.msg_time AND m.to_account = v.to_account COLLATE "C" AND NOT m.recalled
+               AND octet_length(coalesce(v.body, m.body)) + octet_length(coalesce(v.ccd, m.cloud_custom_data)) <= v.max_size
+             RETURNING m.app, m.from_account, m.msg_seq, m.msg_random, m.msg_time, m.to_account, m.body, m.cloud_custom_data`,
       values: [
         batch.map((p) => p.app),
         batch.map((p) => p.ref.from),

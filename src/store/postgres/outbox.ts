@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { OUTBOX_COLUMNS, type OutboxRow, toClaimed } from '../rows.js';
+import { type Content, NO_CONTENT, OUTBOX_COLUMNS, type OutboxRow, parseSubject, toClaimed, withContent } from '../rows.js';
 import type { CallbackStore, ClaimedCallback, FailedCallback, LeasedCallback, NewCallback, Outbox, SettledCallback } from '../types.js';
 import { transaction } from './connection.js';
 
@@ -24,7 +24,7 @@ async function insert(q: Queryable, rows: readonly NewCallback[]): Promise<Lease
       rows.map((r) => r.deliveryId),
       rows.map((r) => r.command),
       rows.map((r) => r.clientIp),
-      rows.map((r) => r.body),
+      rows.map((r) => r.storedBody ?? r.body),
       rows.map((r) => r.createdAt),
       rows.map((r) => r.leasedUntil ?? null),
       rows.map((r) => r.subject ?? ''),
@@ -39,22 +39,47 @@ async function insert(q: Queryable, rows: readonly NewCallback[]): Promise<Lease
   return leased;
 }
 
-/**
- * The body of callback_outbox row `o` with its message's content as it now is (decisions §5): only
- * the keys its payload has are replaced. `body` is JSON text, `cloudCustomData` text (SQL expressions).
- */
-export const rewrittenBody = (body: string, cloudCustomData: string): string =>
-  `jsonb_set(jsonb_set(o.body::jsonb, '{MsgBody}', (${body})::jsonb, false), '{CloudCustomData}', to_jsonb((${cloudCustomData})::text), false)::text`;
-/** The same, with no content left: what a recalled or destroyed message keeps. */
-export const BLANKED_BODY = rewrittenBody(`'[]'`, `''`);
-/** rows.ts's c2cSubject and groupSubject in SQL, over a row `m` of c2c_messages or group_messages. */
-export const C2C_SUBJECT = `'c2c' || chr(31) || m.from_account || chr(31) || m.to_account || chr(31) || m.msg_seq || '_' || m.msg_random || '_' || m.msg_time`;
-export const GROUP_SUBJECT = `'grp' || chr(31) || m.group_id || chr(31) || m.topic_id || chr(31) || m.msg_seq`;
+/** The content of the messages some rows report, as it is now (none once recalled or gone), in one query. */
+async function contents(q: Queryable, rows: readonly Pick<OutboxRow, 'app' | 'subject'>[]): Promise<Map<string, Content>> {
+  const c2c: { app: number; from: string; to: string; seq: number; random: number; time: number; subject: string }[] = [];
+  const group: { app: number; groupId: string; topicId: string; seq: number; subject: string }[] = [];
+  for (const r of rows) {
+    const m = r.subject === '' ? undefined : parseSubject(r.subject);
+    if (m?.kind === 'c2c') c2c.push({ app: r.app, ...m, subject: r.subject });
+    else if (m?.kind === 'group') group.push({ app: r.app, ...m, subject: r.subject });
+  }
+  const found = new Map<string, Content>();
+  if (c2c.length > 0) {
+    const result = await q.query<{ subject: string; body: string; ccd: string }>({
+      name: 'outbox-c2c-content',
+      text: `SELECT k.subject, m.body, m.cloud_custom_data AS ccd
+             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::bigint[], $6::bigint[], $7::text[]) AS k(app, from_account, to_account, seq, random, time, subject)
+             JOIN c2c_messages m ON m.app = k.app AND m.from_account = k.from_account COLLATE "C" AND m.msg_seq = k.seq AND m.msg_random = k.random
+               AND m.msg_time = k.time AND m.to_account = k.to_account COLLATE "C"`,
+      values: [c2c.map((x) => x.app), c2c.map((x) => x.from), c2c.map((x) => x.to), c2c.map((x) => x.seq), c2c.map((x) => x.random), c2c.map((x) => x.time), c2c.map((x) => x.subject)],
+    });
+    for (const r of result.rows) found.set(r.subject, { body: r.body, cloudCustomData: r.ccd });
+  }
+  if (group.length > 0) {
+    const result = await q.query<{ subject: string; body: string; ccd: string }>({
+      name: 'outbox-group-content',
+      text: `SELECT k.subject, m.body, m.cloud_custom_data AS ccd
+             FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS k(app, group_id, topic_id, seq, subject)
+             JOIN group_messages m ON m.app = k.app AND m.group_id = k.group_id COLLATE "C" AND m.topic_id = k.topic_id COLLATE "C" AND m.msg_seq = k.seq`,
+      values: [group.map((x) => x.app), group.map((x) => x.groupId), group.map((x) => x.topicId), group.map((x) => x.seq), group.map((x) => x.subject)],
+    });
+    for (const r of result.rows) found.set(r.subject, { body: r.body, cloudCustomData: r.ccd });
+  }
+  return found;
+}
 
-/** Blanks the callbacks not yet delivered of every message under a subject prefix (rows.ts groupSubjectPrefix). */
-export async function blankSubjects(q: Queryable, app: number, prefix: string): Promise<void> {
-  // The prefix ends with U+001F; every subject under it sorts before the same prefix ending in U+0020.
-  await q.query(`UPDATE callback_outbox o SET body = ${BLANKED_BODY} WHERE o.app = $1 AND o.subject > $2 AND o.subject < $3`, [app, prefix, `${prefix.slice(0, -1)} `]);
+/** Rows read back for delivery or listing: each body with its message's content as it is now. */
+async function filled(q: Queryable, rows: readonly OutboxRow[]): Promise<ClaimedCallback[]> {
+  const found = rows.some((r) => r.subject !== '') ? await contents(q, rows) : new Map<string, Content>();
+  return rows.map((r) => {
+    const c = toClaimed(r);
+    return r.subject === '' ? c : { ...c, body: withContent(r.body, found.get(r.subject) ?? NO_CONTENT) };
+  });
 }
 
 /**
@@ -111,10 +136,10 @@ export function postgresOutbox(pool: pg.Pool, writer: OutboxWriter): CallbackSto
                FROM (SELECT id FROM callback_outbox WHERE failed_at IS NULL AND next_attempt_at <= $1
                      ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) due
                WHERE o.id = due.id
-               RETURNING o.id, o.app, o.delivery_id, o.command, o.client_ip, o.body, o.created_at, o.attempts, o.last_error, o.failed_at`,
+               RETURNING o.id, o.app, o.delivery_id, o.command, o.client_ip, o.body, o.created_at, o.attempts, o.last_error, o.failed_at, o.subject`,
         values: [now, now + leaseMs, limit],
       });
-      return result.rows.map(toClaimed);
+      return filled(pool, result.rows);
     },
     async settleCallbacks(settled: readonly SettledCallback[]): Promise<void> {
       const delivered = settled.filter((x) => x.settlement.kind === 'delivered');
@@ -136,12 +161,13 @@ export function postgresOutbox(pool: pg.Pool, writer: OutboxWriter): CallbackSto
       await Promise.all(work);
     },
     async callbackBodies(ids: readonly number[]): Promise<ReadonlyMap<number, string>> {
-      const result = await pool.query<{ id: number; body: string }>({ name: 'outbox-bodies', text: 'SELECT id, body FROM callback_outbox WHERE id = ANY($1::bigint[])', values: [ids] });
-      return new Map(result.rows.map((r) => [r.id, r.body]));
+      const result = await pool.query<OutboxRow>({ name: 'outbox-bodies', text: `SELECT ${OUTBOX_COLUMNS} FROM callback_outbox WHERE id = ANY($1::bigint[])`, values: [ids] });
+      return new Map((await filled(pool, result.rows)).map((c) => [c.id, c.body]));
     },
     async failedCallbacks(app: number, limit: number, afterId: number): Promise<readonly FailedCallback[]> {
       const result = await pool.query<OutboxRow>(`SELECT ${OUTBOX_COLUMNS} FROM callback_outbox WHERE app = $1 AND failed_at IS NOT NULL AND id > $2 ORDER BY id LIMIT $3`, [app, afterId, limit]);
-      return result.rows.map((r) => ({ ...toClaimed(r), failedAt: r.failed_at ?? 0, lastError: r.last_error }));
+      const bodies = await filled(pool, result.rows);
+      return result.rows.map((r, i) => ({ ...toClaimed(r), body: bodies[i]?.body ?? r.body, failedAt: r.failed_at ?? 0, lastError: r.last_error }));
     },
     async purgeFailedCallbacks(before: number): Promise<number> {
       const result = await pool.query('DELETE FROM callback_outbox WHERE failed_at IS NOT NULL AND failed_at < $1', [before]);

@@ -186,9 +186,8 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE group_topics ADD COLUMN mute_all BOOLEAN NOT NULL DEFAULT false;
   `,
   `
-  -- As in sqlite/schema.ts: the message whose content a callback carries.
+  -- As in sqlite/schema.ts: the message whose content a callback reports.
   ALTER TABLE callback_outbox ADD COLUMN subject TEXT COLLATE "C" NOT NULL DEFAULT '';
-  CREATE INDEX callback_outbox_subject ON callback_outbox (app, subject) WHERE subject <> '';
   `,
 ];
 

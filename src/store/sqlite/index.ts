@@ -1,5 +1,4 @@
 import { ensurePrivateDir } from '../../data-dir.js';
-import { c2cSubject, groupSubject, groupSubjectPrefix, NO_CONTENT } from '../rows.js';
 import type { Outbox, Store } from '../types.js';
 import { accountReads, accountWrites } from './accounts.js';
 import { sqliteArchive } from './archive.js';
@@ -90,71 +89,28 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
         return deleted;
       }),
     sendC2C: (app, message, hook) => write(() => withOutbox(c2c.sendC2C(app, message), hook)),
-    modifyC2C: (app, ref, patch, hook) =>
-      write(() => {
-        const outcome = c2c.modifyC2C(app, ref, patch);
-        if (outcome.kind === 'ok') outbox.rewrite(app, c2cSubject(ref.from, ref.to, ref.seq, ref.random, ref.time), outcome);
-        return withOutbox(outcome, hook);
-      }),
-    recallC2C: (app, ref, hook) =>
-      write(() => {
-        const outcome = c2c.recallC2C(app, ref);
-        if (outcome === 'ok') outbox.rewrite(app, c2cSubject(ref.from, ref.to, ref.seq, ref.random, ref.time), NO_CONTENT);
-        return withOutbox(outcome, hook);
-      }),
+    modifyC2C: (app, ref, patch, hook) => write(() => withOutbox(c2c.modifyC2C(app, ref, patch), hook)),
+    recallC2C: (app, ref, hook) => write(() => withOutbox(c2c.recallC2C(app, ref), hook)),
     importC2C: (app, message) => write(() => c2cState.importC2C(app, message)),
-    deleteC2CForOwner: (app, owner, peer, keys) =>
-      write(() => {
-        const outcome = c2cState.deleteC2CForOwner(app, owner, peer, keys);
-        // A message both parties deleted is gone: so is the content of its callbacks.
-        for (const key of keys) {
-          outbox.blankIfGone(app, owner, peer, key);
-          outbox.blankIfGone(app, peer, owner, key);
-        }
-        return outcome;
-      }),
+    deleteC2CForOwner: (app, owner, peer, keys) => write(() => c2cState.deleteC2CForOwner(app, owner, peer, keys)),
     setC2CRead: (app, user, peer, readTime) => write(() => reads.markRead(app, user, peer, readTime)),
     createGroup: (app, group) => write(() => groups.writes.createGroup(app, group)),
     addGroupMembers: (app, groupId, list, joinTime) => write(() => groups.writes.addGroupMembers(app, groupId, list, joinTime)),
     deleteGroupMembers: (app, groupId, list) => write(() => groups.writes.deleteGroupMembers(app, groupId, list)),
     destroyGroup: (app, groupId) =>
-      write(() => {
-        const destroyed = groups.writes.destroyGroup(app, groupId);
-        if (destroyed) outbox.blank(app, groupSubjectPrefix(groupId));
-        return destroyed;
-      }).then((destroyed) => {
+      write(() => groups.writes.destroyGroup(app, groupId)).then((destroyed) => {
         groups.reads.groupChanged(app, groupId);
         return destroyed;
       }),
     createTopic: (app, topic) => write(() => groups.writes.createTopic(app, topic)),
-    destroyTopic: (app, groupId, topicId) =>
-      write(() => {
-        const destroyed = groups.writes.destroyTopic(app, groupId, topicId);
-        if (destroyed) outbox.blank(app, groupSubjectPrefix(groupId, topicId));
-        return destroyed;
-      }),
+    destroyTopic: (app, groupId, topicId) => write(() => groups.writes.destroyTopic(app, groupId, topicId)),
     sendGroupMessage: (app, message, hook) => write(() => withOutbox(groups.writes.sendGroupMessage(app, message), hook)),
-    recallGroupMessage: (app, groupId, topicId, seq, hook) =>
-      write(() => {
-        const outcome = groups.writes.recallGroupMessage(app, groupId, topicId, seq);
-        if (outcome === 'ok') outbox.rewrite(app, groupSubject(groupId, topicId, seq), NO_CONTENT);
-        return withOutbox(outcome, hook);
-      }),
-    modifyGroupMessage: (app, groupId, topicId, seq, patch, hook) =>
-      write(() => {
-        const outcome = groups.writes.modifyGroupMessage(app, groupId, topicId, seq, patch);
-        if (outcome.kind === 'ok') outbox.rewrite(app, groupSubject(groupId, topicId, seq), outcome);
-        return withOutbox(outcome, hook);
-      }),
+    recallGroupMessage: (app, groupId, topicId, seq, hook) => write(() => withOutbox(groups.writes.recallGroupMessage(app, groupId, topicId, seq), hook)),
+    modifyGroupMessage: (app, groupId, topicId, seq, patch, hook) => write(() => withOutbox(groups.writes.modifyGroupMessage(app, groupId, topicId, seq, patch), hook)),
     importGroupMembers: (app, groupId, members, now) => write(() => imports.importGroupMembers(app, groupId, members, now)),
     importGroupMessages: (app, groupId, messages, now, dedupSeconds) => write(() => imports.importGroupMessages(app, groupId, messages, now, dedupSeconds)),
     setUnreadMsgNum: (app, groupId, account, unread) => write(() => imports.setUnreadMsgNum(app, groupId, account, unread)),
-    deleteGroupMessagesBySender: (app, groupId, sender, window) =>
-      write(() => {
-        const deleted = imports.deleteGroupMessagesBySender(app, groupId, sender, window);
-        if (typeof deleted === 'number' && deleted > 0) outbox.blankRecalledBySender(app, groupId, sender);
-        return deleted;
-      }),
+    deleteGroupMessagesBySender: (app, groupId, sender, window) => write(() => imports.deleteGroupMessagesBySender(app, groupId, sender, window)),
     enqueueCallbacks: (rows) => write(() => outbox.add(rows)),
     claimCallbacks: (now, limit, leaseMs) => (outbox.due(now) ? write(() => outbox.claim(now, limit, leaseMs)) : Promise.resolve([])),
     // A settlement lost in a crash means one more delivery of an at-least-once callback: it rides

@@ -223,10 +223,9 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE group_topics ADD COLUMN mute_all INTEGER NOT NULL DEFAULT 0;
   `,
   `
-  -- The message whose content a callback carries (rows.ts), so that modifying, recalling or
-  -- destroying it rewrites the callbacks not yet delivered, as decisions §5 promises.
+  -- The message whose content a callback reports (rows.ts): the row keeps none of that content,
+  -- a delivery reads it from the message as it then is, as decisions §5 promises.
   ALTER TABLE callback_outbox ADD COLUMN subject TEXT NOT NULL DEFAULT '';
-  CREATE INDEX callback_outbox_subject ON callback_outbox (app, subject) WHERE subject <> '';
   `,
 ];
 
