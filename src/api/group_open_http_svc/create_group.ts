@@ -2,19 +2,32 @@ import { Type } from '@sinclair/typebox';
 import { nowSeconds } from '../../deps.js';
 import { autoGroupId, customGroupIdProblem, GROUP_TYPES, utf8Bytes } from '../../domain/group-id.js';
 import { isUserId } from '../../domain/user-id.js';
-import type { GroupMemberInput, GroupType } from '../../store/group-types.js';
-import { defineApi, fail, ok } from '../define.js';
+import type { GroupMemberInput, GroupType, NewGroup } from '../../store/group-types.js';
+import { type ApiContext, defineApi, fail, ok } from '../define.js';
 import { requestSchema, U32 } from '../request.js';
 
-/** Byte limits of the text fields (UTF-8). */
-const LIMITS = { Name: 30, Introduction: 240, Notification: 300, FaceUrl: 100 } as const;
+/** Byte limits of the text fields (UTF-8); import_group's too. */
+export const LIMITS = { Name: 30, Introduction: 240, Notification: 300, FaceUrl: 100 } as const;
 /** Members a group holds when MaxMemberCount is not given, and the most create_group accepts. */
-const DEFAULT_MAX_MEMBERS = 6000;
+export const DEFAULT_MAX_MEMBERS = 6000;
 const MAX_INITIAL_MEMBERS = 500;
 
 const Role = Type.Union([Type.Literal('Admin'), Type.Literal('Member')]);
 const MsgFlag = Type.Union([Type.Literal('AcceptAndNotify'), Type.Literal('AcceptNotNotify'), Type.Literal('Discard')]);
 const KeyValues = Type.Array(Type.Object({ Key: Type.String({ minLength: 1 }), Value: Type.String() }, { additionalProperties: false }), { maxItems: 100 });
+
+/**
+ * Stores a new group under its custom GroupId, or under a fresh automatic one (tried again on the
+ * rare clash); undefined when the custom GroupId is taken.
+ */
+export async function storeNewGroup(ctx: ApiContext, group: Omit<NewGroup, 'groupId'>, custom: string | undefined): Promise<string | undefined> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const groupId = custom ?? autoGroupId(group.type);
+    if (await ctx.deps.store.createGroup(ctx.app.sdkappid, { ...group, groupId })) return groupId;
+    if (custom !== undefined) return undefined;
+  }
+  throw new Error('could not find a free automatic GroupId in 5 attempts');
+}
 
 export const CreateGroup = requestSchema({
   Owner_Account: Type.Optional(Type.String()),
@@ -133,12 +146,9 @@ export const create_group = defineApi({
       defaultPermission: req.get('DefaultPermission') ?? 0,
       appMemberDefinedData: JSON.stringify(req.get('AppMemberDefinedData') ?? []),
     };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const groupId = custom ?? autoGroupId(type);
-      // Tencent answers a Community's creation with its Type and HugeGroupFlag as well.
-      if (await store.createGroup(ctx.app.sdkappid, { ...group, groupId })) return ok(type === 'Community' ? { GroupId: groupId, HugeGroupFlag: 0, Type: type } : { GroupId: groupId });
-      if (custom !== undefined) return fail(10021, `GroupId "${custom}" is already in use`);
-    }
-    throw new Error('could not find a free automatic GroupId in 5 attempts');
+    const groupId = await storeNewGroup(ctx, group, custom);
+    if (groupId === undefined) return fail(10021, `GroupId "${custom}" is already in use`);
+    // Tencent answers a Community's creation with its Type and HugeGroupFlag as well.
+    return ok(type === 'Community' ? { GroupId: groupId, HugeGroupFlag: 0, Type: type } : { GroupId: groupId });
   },
 });

@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import { nowSeconds } from '../../deps.js';
-import { autoGroupId, customGroupIdProblem, utf8Bytes } from '../../domain/group-id.js';
+import { customGroupIdProblem, utf8Bytes } from '../../domain/group-id.js';
 import { isUserId } from '../../domain/user-id.js';
 import type { GroupMemberInput, GroupType } from '../../store/group-types.js';
 import { defineApi, fail, ok } from '../define.js';
 import { requestSchema, U32 } from '../request.js';
-import { CreateGroup } from './create_group.js';
+import { CreateGroup, DEFAULT_MAX_MEMBERS, LIMITS, storeNewGroup } from './create_group.js';
 
 const { MemberList: _members, AppMemberDefinedData: _memberData, ...groupFields } = CreateGroup.schema.properties;
 
@@ -15,9 +15,6 @@ export const ImportGroup = requestSchema({
   CreateTime: Type.Optional(U32),
 });
 
-/** Byte limits of the text fields (UTF-8), as create_group's. */
-const LIMITS = { Name: 30, Introduction: 240, Notification: 300, FaceUrl: 100 } as const;
-const DEFAULT_MAX_MEMBERS = 6000;
 const CHECK_ORDER = ['Type', 'Name', 'Owner_Account', 'GroupId', 'Introduction', 'Notification', 'FaceUrl', 'MaxMemberCount', 'ApplyJoinOption', 'InviteJoinOption', 'AppDefinedData', 'SupportTopic', 'CreateTime', 'EnablePermission', 'DefaultPermission'] as const;
 
 /**
@@ -73,11 +70,7 @@ export const import_group = defineApi({
       members,
       createTime,
     };
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const groupId = custom ?? autoGroupId(type);
-      if (await ctx.deps.store.createGroup(ctx.app.sdkappid, { ...group, groupId })) return ok({ GroupId: groupId });
-      if (custom !== undefined) return fail(10021, `GroupId "${custom}" is already in use`);
-    }
-    throw new Error('could not find a free automatic GroupId in 5 attempts');
+    const groupId = await storeNewGroup(ctx, group, custom);
+    return groupId === undefined ? fail(10021, `GroupId "${custom}" is already in use`) : ok({ GroupId: groupId });
   },
 });
