@@ -3,7 +3,7 @@ import { isGroupIdShape } from '../../domain/group-id.js';
 import type { Group, GroupMember } from '../../store/group-types.js';
 import { type ApiContext, defineApi, fail, ok } from '../define.js';
 import { requestSchema } from '../request.js';
-import { activeMute } from './member-common.js';
+import { memberBase } from './member-common.js';
 
 const Names = Type.Array(Type.String());
 
@@ -43,17 +43,7 @@ export function pick(fields: Record<string, unknown>, names: readonly string[] |
 }
 
 function memberInfo(ctx: ApiContext, m: GroupMember, filter: Filter | undefined): Record<string, unknown> {
-  const fields = {
-    Member_Account: m.account,
-    Role: m.role,
-    JoinTime: m.joinTime,
-    // The member's read position: its own sends, and what import_group_member, import_group_msg and
-    // set_unread_msg_num set.
-    MsgSeq: m.readSeq,
-    MsgFlag: m.msgFlag,
-    LastSendMsgTime: m.lastSendTime,
-    MuteUntil: activeMute(ctx, m),
-  };
+  const fields = memberBase(ctx, m);
   const picked = pick(fields, filter === undefined ? undefined : (filter.MemberInfoFilter ?? []), ['Member_Account']);
   if (filter !== undefined && filter.AppDefinedDataFilter_GroupMember === undefined) return picked;
   return { ...picked, AppMemberDefinedData: keyValues(m.appDefinedData, filter?.AppDefinedDataFilter_GroupMember) };

@@ -48,22 +48,28 @@ export function keyValues(json: string, keys: readonly string[] | undefined): Ke
   return keys === undefined ? all : all.filter((kv) => keys.includes(kv.Key));
 }
 
+/** The fields of a member that get_group_info and get_group_member_info both report, in their order. */
+export function memberBase(ctx: ApiContext, m: GroupMember): Record<string, unknown> {
+  return {
+    Member_Account: m.account,
+    Role: m.role,
+    JoinTime: m.joinTime,
+    // The member's read position: its own sends, and what import_group_member, import_group_msg and
+    // set_unread_msg_num set.
+    MsgSeq: m.readSeq,
+    MsgFlag: m.msgFlag,
+    LastSendMsgTime: m.lastSendTime,
+    MuteUntil: activeMute(ctx, m),
+  };
+}
+
 /**
  * A member as get_group_member_info reports it. `fields`: the MemberInfoFilter (every field
  * without one; Member_Account always); `custom`: the AppDefinedDataFilter_GroupMember. Custom fields
  * come with every field when no filter is given, and with a MemberInfoFilter only when asked for.
  */
 export function memberFields(ctx: ApiContext, m: GroupMember, fields: readonly string[] | undefined, custom: readonly string[] | undefined): Record<string, unknown> {
-  const all: Record<string, unknown> = {
-    Member_Account: m.account,
-    Role: m.role,
-    JoinTime: m.joinTime,
-    MsgSeq: m.readSeq,
-    MsgFlag: m.msgFlag,
-    LastSendMsgTime: m.lastSendTime,
-    MuteUntil: activeMute(ctx, m),
-    NameCard: m.nameCard,
-  };
+  const all: Record<string, unknown> = { ...memberBase(ctx, m), NameCard: m.nameCard };
   let out = all;
   if (fields !== undefined) {
     const wanted = new Set(['Member_Account', ...fields.map((n) => (Object.hasOwn(ALIASES, n) ? ALIASES[n] : undefined) ?? n)]);
