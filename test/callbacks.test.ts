@@ -221,6 +221,7 @@ describe('before-send callbacks decide', () => {
       ['HTTP 500', { json: { ErrorCode: 1 }, status: 500 }],
       ['closed', 'close'],
       ['unknown code', { json: { ErrorCode: 7 } }],
+      ['a refusal over 64 KiB, never read to its end', { raw: JSON.stringify({ ErrorCode: 1, Padding: 'x'.repeat(100_000) }) }],
     ];
     let random = 400;
     for (const [name, answer] of cases) {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { Agent, errors } from 'undici';
+import type { Agent } from 'undici';
 
 /** An answer larger than this is not read on: no receiver can make parley buffer without bound. */
 export const MAX_ANSWER_BYTES = 64 * 1024;
@@ -36,7 +36,7 @@ const BROKEN = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE']);
 /** Why a POST failed, in words for the failed-callbacks list and the logs. */
 function describe(error: unknown, timeoutMs: number, timedOut: boolean): string {
   if (timedOut) return `no complete answer within ${timeoutMs} ms`;
-  if (error instanceof errors.ResponseExceededMaxSizeError) return `an answer over ${MAX_ANSWER_BYTES} bytes`;
+  if ((error as { code?: unknown } | null)?.code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') return `an answer over ${MAX_ANSWER_BYTES} bytes`;
   const e = error as { code?: unknown; message?: unknown; cause?: { code?: unknown; message?: unknown } } | null;
   const code = typeof e?.cause?.code === 'string' ? e.cause.code : typeof e?.code === 'string' ? e.code : undefined;
   const message = typeof e?.cause?.message === 'string' && e.cause.message !== '' ? e.cause.message : typeof e?.message === 'string' ? e.message : '';
@@ -48,9 +48,19 @@ function describe(error: unknown, timeoutMs: number, timedOut: boolean): string 
  * client, measured 2026-11-23), so that its connections are not shared with another poster's.
  */
 export function createPoster(maxSockets: number): Poster {
-  const agent = new Agent({ connections: maxSockets, keepAliveTimeout: IDLE_SOCKET_MS, keepAliveMaxTimeout: IDLE_SOCKET_MS, maxResponseSize: MAX_ANSWER_BYTES });
+  // undici is loaded with the first POST: a node that fires no callbacks does not carry it (about 19 MB).
+  let agent: Agent | undefined;
+  let loading: Promise<Agent> | undefined;
+  const connect = async (): Promise<Agent> => {
+    loading ??= import('undici').then(
+      ({ Agent: UndiciAgent }) =>
+        (agent = new UndiciAgent({ connections: maxSockets, keepAliveTimeout: IDLE_SOCKET_MS, keepAliveMaxTimeout: IDLE_SOCKET_MS, maxResponseSize: MAX_ANSWER_BYTES })),
+    );
+    return agent ?? loading;
+  };
   return {
     async post(url, body, headers, timeoutMs) {
+      const client = agent ?? (await connect());
       // One deadline for everything: connecting, sending, waiting and reading the answer. (An
       // emitter, which undici takes as a signal, costs a fraction of AbortSignal.timeout.)
       const deadline = new Deadline();
@@ -58,7 +68,7 @@ export function createPoster(maxSockets: number): Poster {
       const path = `${url.pathname}${url.search}`;
       for (let retried = false; ; retried = true) {
         try {
-          const answer = await agent.request({
+          const answer = await client.request({
             origin: url.origin,
             path,
             method: 'POST',
@@ -81,7 +91,7 @@ export function createPoster(maxSockets: number): Poster {
       }
     },
     close() {
-      void agent.destroy();
+      void agent?.destroy();
     },
   };
 }
