@@ -70,7 +70,9 @@ export function createMemoryStreams(clock: Clock, retention: StreamRetention, wa
       const stream = open(key, now);
       const offset = ++stream.top;
       stream.entries.push({ offset, at: now, body });
-      if (stream.entries.length > retention.retainCount) trim(stream, now);
+      // Trimmed once half a retention's worth more has gathered, not at every append (a copy of the
+      // whole array each time); a replay trims to the exact retention first.
+      if (stream.entries.length > retention.retainCount + Math.max(1, retention.retainCount >> 1)) trim(stream, now);
       const event: Appended = { key, offset, epoch: stream.epoch, body };
       for (const listener of listeners) listener(event);
     },
