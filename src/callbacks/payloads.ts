@@ -19,40 +19,37 @@ export interface C2CMessageFacts {
   readonly cloudCustomData: string;
 }
 
-/** C2C.CallbackBeforeSendMsg (tencentcloud.com/document/product/1047/34364). */
-export function c2cBeforeSend(m: C2CMessageFacts): Record<string, unknown> {
+/**
+ * The fields both one-to-one send callbacks carry after CallbackCommand, in their samples' order.
+ * MsgId is the id sendmsg answers with: in the sample of cloud.tencent.com/document/product/269/1632
+ * and the field table of tencentcloud.com/zh/document/product/1047/34365.
+ */
+function c2cSendFields(m: C2CMessageFacts): Record<string, unknown> {
   return {
-    CallbackCommand: 'C2C.CallbackBeforeSendMsg',
     From_Account: m.from,
     To_Account: m.to,
     MsgSeq: m.seq,
     MsgRandom: m.random,
     MsgTime: m.time,
     MsgKey: formatMsgKey(m),
-    // The id sendmsg answers with (cloud.tencent.com/document/product/269/1632's sample has it).
     MsgId: formatMsgId(m.from, m.time, m.random),
     OnlineOnlyFlag: m.onlineOnly ? 1 : 0,
-    MsgBody: JSON.parse(m.body) as unknown,
-    CloudCustomData: m.cloudCustomData,
   };
 }
 
+/** C2C.CallbackBeforeSendMsg (tencentcloud.com/document/product/1047/34364). */
+export function c2cBeforeSend(m: C2CMessageFacts): Record<string, unknown> {
+  return { CallbackCommand: 'C2C.CallbackBeforeSendMsg', ...c2cSendFields(m), MsgBody: JSON.parse(m.body) as unknown, CloudCustomData: m.cloudCustomData };
+}
+
 /**
- * C2C.CallbackAfterSendMsg (1047/34365). parley keeps no unread counts: UnreadMsgNum is 0. Only
- * delivered messages fire it, so SendMsgResult is always 0.
+ * C2C.CallbackAfterSendMsg (1047/34365). UnreadMsgNum is 0: the receiver's unread count is not read
+ * in the send's transaction yet. Only delivered messages fire it, so SendMsgResult is always 0.
  */
 export function c2cAfterSend(m: C2CMessageFacts): Record<string, unknown> {
   return {
     CallbackCommand: 'C2C.CallbackAfterSendMsg',
-    From_Account: m.from,
-    To_Account: m.to,
-    MsgSeq: m.seq,
-    MsgRandom: m.random,
-    MsgTime: m.time,
-    MsgKey: formatMsgKey(m),
-    // In the field table of tencentcloud.com/zh/document/product/1047/34365 (not in its sample).
-    MsgId: formatMsgId(m.from, m.time, m.random),
-    OnlineOnlyFlag: m.onlineOnly ? 1 : 0,
+    ...c2cSendFields(m),
     SendMsgResult: 0,
     ErrorInfo: 'send msg succeed',
     UnreadMsgNum: 0,
