@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { fileURLToPath } from 'node:url';
 import { TEST_APP } from './helpers.js';
@@ -24,6 +25,15 @@ const running = new Set<ChildProcess>();
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
+
+/** The processes `pid` started that still run (Linux). */
+function childrenOf(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
 
 /** The environment of decisions.md §1 for the test app, on `dataDir` and an ephemeral loopback port. */
 export function serverEnv(dataDir: string): Record<string, string> {
@@ -60,6 +70,12 @@ export interface ProcessOptions {
   readonly args?: readonly string[];
   /** Log lines (a PARLEY_LOG_LEVEL below warn) may come before the banner. */
   readonly logsBeforeBanner?: boolean;
+  /**
+   * A command that runs node in its turn (`strace -o trace.txt`): the child is then that command,
+   * and stop() signals node, its own child (strace would detach and leave node running), then
+   * waits for the command to exit.
+   */
+  readonly wrapper?: readonly string[];
 }
 
 /**
@@ -69,7 +85,8 @@ export interface ProcessOptions {
 export async function startProcess(dataDir: string, options: ProcessOptions = {}): Promise<ServerProcess> {
   const { PATH, HOME, SYSTEMROOT, TMPDIR } = process.env;
   const inherited = Object.fromEntries(Object.entries({ PATH, HOME, SYSTEMROOT, TMPDIR }).filter((e): e is [string, string] => e[1] !== undefined));
-  const child = spawn(process.execPath, [SERVER, ...(options.args ?? [])], { env: { ...inherited, ...serverEnv(dataDir), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, ...args] = [...(options.wrapper ?? []), process.execPath, SERVER, ...(options.args ?? [])];
+  const child = spawn(command ?? process.execPath, args, { env: { ...inherited, ...serverEnv(dataDir), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   running.add(child);
   let output = '';
   // Both pipes are drained for the child's whole life, so a chatty server never blocks on a full pipe.
@@ -119,7 +136,11 @@ export async function startProcess(dataDir: string, options: ProcessOptions = {}
     pid,
     output: () => output,
     async stop(signal) {
-      if (running.has(child)) child.kill(signal);
+      if (running.has(child)) {
+        const wrapped = options.wrapper === undefined ? undefined : childrenOf(pid)[0];
+        if (wrapped === undefined) child.kill(signal);
+        else process.kill(wrapped, signal);
+      }
       return exited;
     },
   };
