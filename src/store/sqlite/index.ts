@@ -14,6 +14,7 @@ import { sqliteGroupLists } from './group-lists.js';
 import { sqliteTopicAdmin } from './topic-admin.js';
 import { migrate } from './schema.js';
 import { WalScrubber } from './scrub.js';
+import { Checkpointer } from './checkpointer.js';
 import { WriteQueue } from './write-queue.js';
 
 export { DATABASE_FILE } from './connection.js';
@@ -45,8 +46,13 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   // A crash may have left destroyed content in the WAL: fold it away before serving (or, while
   // other processes on the file keep the WAL in use, as soon as they let go).
   scrubber.scrubOrRetry();
+  // If its thread stops, the scrub it was asked for falls to this thread's own timer.
+  const checkpointer = new Checkpointer(db, (scrubWanted) => {
+    if (scrubWanted) scrubber.request();
+  });
+  scrubber.delegateTo(checkpointer);
   const outbox = sqliteOutbox(db, scrubber);
-  const queue = new WriteQueue(db, outbox.hooks);
+  const queue = new WriteQueue(db, outbox.hooks, checkpointer);
   const write = queue.run.bind(queue);
   const accounts = accountReads(db, shared);
   const accountOps = accountWrites(db);
@@ -121,16 +127,16 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
     failedCallbacks: (app, limit, afterId) => Promise.resolve(outbox.failed(app, limit, afterId)),
     purgeFailedCallbacks: (before) => write(() => outbox.purge(before)),
     healthy: () => Promise.resolve(!closed && db.open),
-    close() {
-      if (closed) return Promise.resolve();
+    async close() {
+      if (closed) return;
       closed = true;
       queue.close();
+      await checkpointer.stop();
       // Fold the WAL back into the database and empty it, so old page images do not linger. When
       // other processes still use it, the last connection to close folds it in as SQLite closes.
       scrubber.scrubNow();
       scrubber.close();
       db.close();
-      return Promise.resolve();
     },
   };
 }

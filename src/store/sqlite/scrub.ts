@@ -23,8 +23,15 @@ const CHECKPOINT_WAIT_MS = 100;
  */
 export class WalScrubber {
   #timer: NodeJS.Timeout | undefined;
+  /** The checkpointer's thread, which scrubs in its place while it runs (checkpointer.ts). */
+  #delegate: { readonly running: boolean; requestScrub(): void } | undefined;
 
   constructor(private readonly db: Database) {}
+
+  /** Lets the checkpointer's thread scrub; requests go back to this thread's timer once it stops. */
+  delegateTo(delegate: { readonly running: boolean; requestScrub(): void }): void {
+    this.#delegate = delegate;
+  }
 
   /** Folds and empties the WAL now; false when other processes kept it in use (nothing is lost). */
   scrubNow(): boolean {
@@ -42,7 +49,8 @@ export class WalScrubber {
 
   /** Asks for a scrub soon; called inside writes that destroy content. */
   request(): void {
-    this.#schedule(SCRUB_DELAY_MS);
+    if (this.#delegate?.running === true) this.#delegate.requestScrub();
+    else this.#schedule(SCRUB_DELAY_MS);
   }
 
   /** Scrubs now, or as soon as other processes let it. */

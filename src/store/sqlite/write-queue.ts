@@ -28,6 +28,12 @@ function isBusy(error: unknown): boolean {
  * that reads and then writes would otherwise fail with SQLITE_BUSY when another process committed
  * in between; taking the write lock first makes such transactions wait their turn instead.
  */
+/** Holds commits back while another connection restarts the WAL (checkpointer.ts). */
+export interface CommitGate {
+  paused(): boolean;
+  whenResumed(resume: () => void): void;
+}
+
 /** Told of each transaction's end, before the writes in it are answered. */
 export interface CommitHooks {
   committed(): void;
@@ -37,15 +43,19 @@ export interface CommitHooks {
 export class WriteQueue {
   readonly #pending: PendingWrite[] = [];
   readonly #hooks: CommitHooks | undefined;
+  readonly #gate: CommitGate | undefined;
   #scheduled = false;
+  /** A flush waits for the gate to open. */
+  #held = false;
   /** A flush for writes that may wait (runWhenConvenient) is set for later. */
   #later: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #batch: (writes: PendingWrite[]) => unknown[];
   readonly #single: (op: () => unknown) => unknown;
 
-  constructor(db: Database, hooks?: CommitHooks) {
+  constructor(db: Database, hooks?: CommitHooks, gate?: CommitGate) {
     this.#hooks = hooks;
+    this.#gate = gate;
     this.#single = db.transaction((op: () => unknown) => op()).immediate;
     this.#batch = db.transaction((writes: PendingWrite[]) => writes.map((w) => w.op())).immediate;
   }
@@ -77,8 +87,19 @@ export class WriteQueue {
     });
   }
 
-  /** Commits everything queued now. */
+  /** Commits everything queued now, or as soon as the gate opens. */
   flush(): void {
+    if (this.#held) return;
+    if (!this.#closed && this.#gate?.paused() === true) {
+      // Writes queued meanwhile join this flush: no other is scheduled while it waits.
+      this.#held = true;
+      this.#scheduled = true;
+      this.#gate.whenResumed(() => {
+        this.#held = false;
+        this.flush();
+      });
+      return;
+    }
     this.#scheduled = false;
     clearTimeout(this.#later);
     this.#later = undefined;
@@ -121,7 +142,8 @@ export class WriteQueue {
 
   /** Commits what is queued and refuses further writes. */
   close(): void {
-    this.flush();
     this.#closed = true;
+    this.#held = false;
+    this.flush();
   }
 }
