@@ -99,11 +99,16 @@ function countUnread(db, unread) {
   })();
 }
 
-/** Every message's key when there are at most SAMPLE_KEYS, else SAMPLE_KEYS drawn uniformly (with repeats). */
+/**
+ * Every message's key when there are at most SAMPLE_KEYS, else SAMPLE_KEYS different messages drawn
+ * uniformly: each key is one message, so the keys the requests name count the messages they edit.
+ */
 function sampleKeys(db, messages, random) {
   const asKey = (row) => ({ from: row.from_account, to: row.to_account, msgKey: formatMsgKey({ seq: row.msg_seq, random: row.msg_random, time: row.msg_time }) });
   const columns = 'from_account, to_account, msg_seq, msg_random, msg_time';
   if (messages <= SAMPLE_KEYS) return db.prepare(`SELECT ${columns} FROM c2c_messages ORDER BY id`).all().map(asKey);
+  const ids = new Set();
+  while (ids.size < SAMPLE_KEYS) ids.add(1 + Math.floor(random() * messages));
   const byId = db.prepare(`SELECT ${columns} FROM c2c_messages WHERE id = ?`);
-  return Array.from({ length: SAMPLE_KEYS }, () => asKey(byId.get(1 + Math.floor(random() * messages))));
+  return [...ids].map((id) => asKey(byId.get(id)));
 }
