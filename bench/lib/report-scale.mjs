@@ -72,6 +72,8 @@ export function reportScale({ results, configs }) {
       const runs = results.filter((r) => r.config === config.name && r.kind === kind);
       if (runs.length === 0) continue;
       const f = phaseFigures(runs);
+      // Memory goes on the configuration's first row: the first of its phases that ran.
+      const firstRow = Object.keys(summary.configs[config.name].phases).length === 0;
       summary.configs[config.name].phases[kind] = f;
       rows.push([
         config.name,
@@ -87,7 +89,7 @@ export function reportScale({ results, configs }) {
         fmt(f.totalCpuPerCall, 1),
         fmt(f.coresBusy, 2),
         pctOrBlank(f.eventLoopUtilisation),
-        kind === config.phases[0] ? `${fmt(peakMB, 1)}${processes > 1 ? ` (${processes} procs, ${fmt(memory.totalPeakMiB * 1.048576)})` : ''}` : '',
+        firstRow ? `${fmt(peakMB, 1)}${processes > 1 ? ` (${processes} procs, ${fmt(memory.totalPeakMiB * 1.048576)})` : ''}` : '',
       ]);
     }
   }
