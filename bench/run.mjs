@@ -2,17 +2,21 @@
 // JSON server measured in the same run with the same load generator, with the CPU per call of
 // parley and of the services it calls. Configurations (bench/lib/configs.mjs): the embedded store
 // as before (with the group phases), with an in-process or a Redis frequency limiter, PostgreSQL
-// with Redis on one node and on two, SQLite with two workers. Targets (the issues): modify >= 0.5
+// with Redis on one node and on two, SQLite with two workers, SQLite with 1,000 users and random
+// keys, and (`--history N`) the same over N stored messages. Targets (the issues): modify >= 0.5
 // of the ceiling on SQLite with durable commits, parley's peak RSS under 200 MB; modify >= 0.3 on
-// PostgreSQL; the Redis limiter keeps >= 0.9 of a node's throughput. Exits non-zero only when a
-// request failed or a server misbehaved; a missed target is reported, not fatal. Settings are
-// described in docs/benchmarks.md.
+// PostgreSQL; the Redis limiter keeps >= 0.9 of a node's throughput; modify over N messages keeps
+// >= 0.9 of it over 10,000, with p99 <= 15 ms. Exits non-zero only when a request failed or a
+// server misbehaved; a missed target is reported, not fatal. Settings are described in
+// docs/benchmarks.md.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer } from './lib/children.mjs';
-import { CONFIGS, REFERENCE_OF, checkStored, openConfig } from './lib/configs.mjs';
+import { CONFIGS, REFERENCE_OF, USERS_MESSAGES, checkStored, historyConfig, openConfig } from './lib/configs.mjs';
+import { eventLoopUtilisation } from './lib/event-loop.mjs';
+import { reportHistory } from './lib/report-history.mjs';
 import { CONNECTIONS, runLoad } from './lib/load.mjs';
 import { cpuPerCall, fmt, printRuns, report } from './lib/report.mjs';
 import { measureIdle, measureLatency, reportEvents } from './lib/events.mjs';
@@ -22,12 +26,15 @@ import { ALL_PHASES, baselineRequest } from './lib/workload.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+function wholeNumber(name, raw, min) {
+  const value = Number(raw);
+  if (raw === undefined || raw === '' || !Number.isInteger(value) || value < min) throw new Error(`${name}=${raw}: expected a whole number >= ${min}`);
+  return value;
+}
+
 function setting(name, fallback, min) {
   const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new Error(`${name}=${raw}: expected a whole number >= ${min}`);
-  return value;
+  return raw === undefined || raw === '' ? fallback : wholeNumber(name, raw, min);
 }
 
 function list(name, all, fallback = all) {
@@ -41,7 +48,12 @@ const WARMUP = setting('BENCH_WARMUP', Math.min(2, SECONDS), 0);
 const ROUNDS = setting('BENCH_ROUNDS', 3, 1);
 const MESSAGES = setting('BENCH_MESSAGES', 2000, 1);
 const PHASES = list('BENCH_PHASES', ALL_PHASES);
-const CONFIG_NAMES = list('BENCH_CONFIGS', CONFIGS.map((c) => c.name), CONFIGS.filter((c) => !c.optional).map((c) => c.name));
+// `--history N` or BENCH_HISTORY=N: the sqlite-history configuration, with N messages (0: none).
+const HISTORY_FLAG = process.argv.indexOf('--history');
+const HISTORY = HISTORY_FLAG === -1 ? setting('BENCH_HISTORY', 0, 0) : wholeNumber('--history', process.argv[HISTORY_FLAG + 1], 1);
+// It runs sendmsg only when BENCH_PHASES names it.
+const ALL_CONFIGS = HISTORY > 0 ? [...CONFIGS, historyConfig(HISTORY, { sends: (process.env['BENCH_PHASES'] ?? '').split(',').includes('sendmsg') })] : CONFIGS;
+const CONFIG_NAMES = list('BENCH_CONFIGS', ALL_CONFIGS.map((c) => c.name), ALL_CONFIGS.filter((c) => !c.optional).map((c) => c.name));
 const PROFILE_DIR = process.env['BENCH_CPU_PROF'] ? resolve(process.env['BENCH_CPU_PROF']) : undefined;
 const POSTGRES_URL = process.env['PARLEY_BENCH_DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env['PARLEY_BENCH_REDIS_URL'] || 'redis://127.0.0.1:6379';
@@ -61,6 +73,7 @@ async function phase({ config, kind, round, target, nextRequest, postgres }) {
   process.stdout.write(`  round ${round} ${config === 'baseline' ? '' : `${config} `}${kind}: ${WARMUP} s warm-up, ${SECONDS} s measured ...`);
   const baseUrls = target.urls;
   const warm = WARMUP > 0 ? await runLoad({ baseUrls, seconds: WARMUP, nextRequest }) : { failed: 0, checked: 0, failures: {} };
+  const loops = await target.eventLoops?.();
   const services = await servicesCpu(postgres);
   const serverCpu = target.cpuSeconds();
   const fleetCpu = target.fleetCpuSeconds?.() ?? 0;
@@ -72,6 +85,7 @@ async function phase({ config, kind, round, target, nextRequest, postgres }) {
   const serverUsed = target.cpuSeconds() - serverCpu;
   const fleetUsed = (target.fleetCpuSeconds?.() ?? 0) - fleetCpu;
   const used = servicesCpuSince(services, await servicesCpu(postgres));
+  const eventLoop = loops === undefined ? undefined : eventLoopUtilisation(loops, await target.eventLoops());
   const cpu = {
     server: serverUsed / wall,
     generator: (generatorUsed.user + generatorUsed.system) / 1e6 / wall,
@@ -81,22 +95,23 @@ async function phase({ config, kind, round, target, nextRequest, postgres }) {
     fleet: fleetUsed / wall,
     otherPostgres: used.otherPostgres / wall,
   };
-  const result = { config, kind, round, ...run, cpu, otherBackends: used.otherBackends, warmup: { checked: warm.checked, failed: warm.failed, failures: warm.failures } };
-  process.stdout.write(` ${fmt(run.requestsPerSecond)} req/s, ${fmt(cpuPerCall(result), 1)} µs CPU/call\n`);
+  const result = { config, kind, round, ...run, cpu, eventLoop, otherBackends: used.otherBackends, warmup: { checked: warm.checked, failed: warm.failed, failures: warm.failures } };
+  const busy = eventLoop === undefined ? '' : `, event loop ${fmt(eventLoop.utilisation * 100)}% busy`;
+  process.stdout.write(` ${fmt(run.requestsPerSecond)} req/s, ${fmt(cpuPerCall(result), 1)} µs CPU/call${busy}\n`);
   return result;
 }
 
 /** The configurations to run: those asked for, their references, less those whose services are away. */
 async function chooseConfigs() {
-  const names = new Set(CONFIG_NAMES);
-  for (const name of CONFIG_NAMES) {
+  const names = new Set(HISTORY > 0 ? [...CONFIG_NAMES, 'sqlite-history'] : CONFIG_NAMES);
+  for (const name of names) {
     const reference = REFERENCE_OF[name];
     if (reference !== undefined && !names.has(reference)) {
       names.add(reference);
       console.log(`note: ${reference} runs too, as the reference of ${name}`);
     }
   }
-  let chosen = CONFIGS.filter((c) => names.has(c.name));
+  let chosen = ALL_CONFIGS.filter((c) => names.has(c.name));
   const skipped = [];
   const skip = (why, which) => {
     const gone = chosen.filter(which);
@@ -176,11 +191,12 @@ async function main() {
       const phases = config.phases.filter((p) => PHASES.includes(p));
       const dataDir = join(dataRoot, config.name);
       mkdirSync(dataDir);
-      process.stdout.write(`  starting ${config.name} (${config.title}) and seeding ${MESSAGES} messages ...`);
+      process.stdout.write(`  starting ${config.name} (${config.title}) and ${config.preload === undefined ? `seeding ${fmt(MESSAGES)}` : `loading ${fmt(config.preload)}`} messages ...`);
       const o = await openConfig(config, { root: ROOT, dataDir, messages: MESSAGES, phases, postgres: services.postgres, redis: services.redis, redisUrl: REDIS_URL, tag: process.pid, nodeArgs: profileArgs });
       servers.push(...o.nodes);
       opened.push(o);
-      process.stdout.write(` ${o.urls.join(' ')}\n`);
+      const load = o.load === undefined ? '' : ` (loaded in ${fmt(o.load.loadSeconds, 1)} s + ${fmt(o.load.indexSeconds, 1)} s for the indexes, ${fmt(o.load.bytes / 1e6, 1)} MB, ${fmt(o.load.bytes / config.preload)} bytes per message)`;
+      process.stdout.write(` ${o.urls.join(' ')}${load}\n`);
     }
 
     const results = await runRounds(baseline, opened, services.postgres);
@@ -196,9 +212,9 @@ async function main() {
       const facts = await o.stored();
       const mine = results.filter((r) => r.config === o.config.name);
       const answered = (kind) => mine.filter((r) => r.kind === kind).reduce((n, r) => n + r.checked + r.warmup.checked - r.failed - r.warmup.failed, 0);
-      const check = checkStored(o.config.name, facts, answered, MESSAGES, o.phases);
+      const check = checkStored(o.config.name, facts, answered, { messages: o.preloaded, phases: o.phases, modified: o.modified });
       problems.push(...check.problems);
-      stored[o.config.name] = { ...facts, acknowledgedSends: check.acknowledgedSends, acknowledgedGroupSends: check.acknowledgedGroupSends };
+      stored[o.config.name] = { ...facts, preloaded: o.preloaded, modifiedKeys: o.modified?.(), acknowledgedSends: check.acknowledgedSends, acknowledgedGroupSends: check.acknowledgedGroupSends };
     }
     const idle = await measureIdle(opened, { root: ROOT, dataRoot });
     for (const r of results) {
@@ -221,18 +237,20 @@ async function main() {
     const scale = reportScale({ results, configs: opened.map((o) => ({ config: o.config, memory: memory[o.config.name] })) });
     const eventsFigures = { latency, idle, fleets: Object.fromEntries(opened.filter((o) => o.fleetStats).map((o) => [o.config.name, { ...o.fleetStats, modifications: results.filter((r) => r.config === o.config.name).reduce((n, r) => n + r.checked + r.warmup.checked, 0) }])) };
     problems.push(...reportEvents(eventsFigures));
+    const history = reportHistory({ scale, stored });
     for (const o of opened) {
       if (o.config.name === 'sqlite') continue;
       const s = stored[o.config.name];
-      console.log(`${o.config.name}: ${fmt(s.stored)} messages stored (${fmt(s.acknowledgedSends)} sends acknowledged); ${fmt(s.edited)} of ${fmt(MESSAGES)} seeded messages edited`);
+      const named = s.modifiedKeys === undefined ? '' : ` (the requests named ${fmt(s.modifiedKeys.distinct)} distinct ones)`;
+      console.log(`${o.config.name}: ${fmt(s.stored)} messages stored (${fmt(s.acknowledgedSends)} sends acknowledged); ${fmt(s.edited)} of ${fmt(s.preloaded)} ${o.load === undefined ? 'seeded' : 'loaded'} messages edited${named}`);
     }
     for (const s of services.skipped) console.log(`skipped ${s.configs.join(', ')}: ${s.why}`);
     console.log(`the bench took ${fmt((performance.now() - began) / 60_000, 1)} min`);
 
     if (process.env['BENCH_JSON']) {
-      const settings = { connections: CONNECTIONS, seconds: SECONDS, warmup: WARMUP, rounds: ROUNDS, messages: MESSAGES, phases: PHASES, configs: opened.map((o) => o.config.name) };
-      const configs = Object.fromEntries(opened.map((o) => [o.config.name, { ...o.config, phases: o.phases, env: o.env, nodes: o.nodes.length }]));
-      const figures = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, settings, configs, skipped: services.skipped, summary, scale, events: eventsFigures, results, memory, stored, problems };
+      const settings = { connections: CONNECTIONS, seconds: SECONDS, warmup: WARMUP, rounds: ROUNDS, messages: MESSAGES, usersMessages: USERS_MESSAGES, history: HISTORY, phases: PHASES, configs: opened.map((o) => o.config.name) };
+      const configs = Object.fromEntries(opened.map((o) => [o.config.name, { ...o.config, phases: o.phases, env: o.env, nodes: o.nodes.length, load: o.load }]));
+      const figures = { date: new Date().toISOString(), node: process.version, cpus: cpus().length, settings, configs, skipped: services.skipped, summary, scale, history, events: eventsFigures, results, memory, stored, problems };
       writeFileSync(resolve(process.env['BENCH_JSON']), `${JSON.stringify(figures, null, 2)}\n`);
     }
   } catch (error) {

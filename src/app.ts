@@ -8,6 +8,7 @@ import { mountFailedCallbacks } from './callbacks/failed-route.js';
 import { bodyFailure, mountGateway } from './gateway/route.js';
 import { mountHistoryDownloads } from './history/route.js';
 import { mountEventStream } from './realtime/endpoint.js';
+import { mountStats } from './stats-route.js';
 
 /** A health check that has not answered in this time counts as down. */
 const HEALTH_TIMEOUT_MS = 2000;
@@ -84,6 +85,7 @@ export function createApp(deps: Deps, serve: ServeOptions = {}): FastifyInstance
     const down = checks.filter((_c, i) => answers[i] !== true).map((c) => c.name);
     return reply.code(down.length === 0 ? 200 : 503).send(down.length === 0 ? { status: 'ok' } : { status: 'unavailable', down });
   });
+  mountStats(app);
 
   mountGateway(app, deps, APIS);
   mountFailedCallbacks(app, deps);

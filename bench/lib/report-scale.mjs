@@ -1,7 +1,7 @@
 // The configurations side by side: each phase as a ratio to the same interleaved ceiling, the CPU
 // per call of parley and of the services it calls, the scale-out targets and the pairwise
 // comparisons (Redis limiter against the in-process one, two nodes against one).
-import { cpuPerCall, fmt, median } from './report.mjs';
+import { cpuPerCall, eventLoopMedian, fmt, median, pctOrBlank } from './report.mjs';
 
 /** modify_c2c_msg on PostgreSQL must reach this share of the bare node:http ceiling. */
 export const POSTGRES_MODIFY_TARGET = 0.3;
@@ -12,6 +12,8 @@ export const EVENTS_TARGET = 0.7;
 
 /** Pairs worth comparing round by round: [configuration, its reference, what differs]. */
 export const COMPARISONS = [
+  ['sqlite-users', 'sqlite', '1,000 users and random keys vs two users and keys in turn'],
+  ['sqlite-history', 'sqlite-users', 'random keys over the long history vs over the short one'],
   ['sqlite-events', 'sqlite', 'event-stream sockets and callbacks on vs neither'],
   ['sqlite-sockets', 'sqlite', 'event-stream sockets vs none'],
   ['sqlite-callbacks', 'sqlite', 'callbacks on vs off'],
@@ -49,6 +51,8 @@ function phaseFigures(runs) {
     coresBusy: median(runs.map((r) => r.cpu.server + r.cpu.postgres + r.cpu.redis + r.cpu.generator + (r.cpu.fleet ?? 0))),
     fleetCpuPerCall: perCall((r) => r.cpu.fleet ?? 0),
     parleyCores: median(runs.map((r) => r.cpu.server)),
+    // Mean over parley's processes, median over rounds.
+    eventLoopUtilisation: eventLoopMedian(runs),
     postgresCores: median(runs.map((r) => r.cpu.postgres)),
   };
 }
@@ -59,7 +63,7 @@ function phaseFigures(runs) {
  */
 export function reportScale({ results, configs }) {
   const summary = { configs: {}, comparisons: {}, targets: {} };
-  const rows = [['config', 'phase', 'req/s', 'ratio', 'ratio range', 'p99 ms', 'parley µs/call', '× ceiling', 'PG µs/call', 'Redis µs/call', 'total µs/call', 'cores busy', 'peak RSS MB']];
+  const rows = [['config', 'phase', 'req/s', 'ratio', 'ratio range', 'p99 ms', 'parley µs/call', '× ceiling', 'PG µs/call', 'Redis µs/call', 'total µs/call', 'cores busy', 'event loop', 'peak RSS MB']];
   for (const { config, memory } of configs) {
     const peakMB = memory.peakMiB * 1.048576;
     const processes = memory.processes.length;
@@ -68,6 +72,8 @@ export function reportScale({ results, configs }) {
       const runs = results.filter((r) => r.config === config.name && r.kind === kind);
       if (runs.length === 0) continue;
       const f = phaseFigures(runs);
+      // Memory goes on the configuration's first row: the first of its phases that ran.
+      const firstRow = Object.keys(summary.configs[config.name].phases).length === 0;
       summary.configs[config.name].phases[kind] = f;
       rows.push([
         config.name,
@@ -82,7 +88,8 @@ export function reportScale({ results, configs }) {
         config.redis ? fmt(f.redisCpuPerCall, 1) : '',
         fmt(f.totalCpuPerCall, 1),
         fmt(f.coresBusy, 2),
-        kind === config.phases[0] ? `${fmt(peakMB, 1)}${processes > 1 ? ` (${processes} procs, ${fmt(memory.totalPeakMiB * 1.048576)})` : ''}` : '',
+        pctOrBlank(f.eventLoopUtilisation),
+        firstRow ? `${fmt(peakMB, 1)}${processes > 1 ? ` (${processes} procs, ${fmt(memory.totalPeakMiB * 1.048576)})` : ''}` : '',
       ]);
     }
   }
@@ -91,9 +98,10 @@ export function reportScale({ results, configs }) {
   console.log(table(rows));
   console.log(
     `ceiling (bare node:http): ${fmt(median(baselines.map((r) => r.requestsPerSecond)))} req/s (runs ${range(baselines.map((r) => r.requestsPerSecond), 0)}), ` +
-      `${fmt(median(baselines.map((r) => cpuPerCall(r))), 1)} µs CPU per call; "cores busy" adds parley, PostgreSQL, Redis, the load generator and any sockets' clients and callback receiver`,
+      `${fmt(median(baselines.map((r) => cpuPerCall(r))), 1)} µs CPU per call; "cores busy" adds parley, PostgreSQL, Redis, the load generator and any sockets' clients and callback receiver; ` +
+      `"event loop" is parley's event-loop utilisation (mean over its processes)`,
   );
-  for (const { config } of configs) console.log(`  ${config.name.padEnd(12)} ${config.title}`);
+  for (const { config } of configs) console.log(`  ${config.name.padEnd(14)} ${config.title}`);
 
   // Round by round, each configuration's ratio over its reference's, then the median of those.
   console.log('\ncomparisons, per round (ratio of the two ratios to the ceiling), median and range:');
@@ -107,7 +115,7 @@ export function reportScale({ results, configs }) {
       if (quotients.length === 0) continue;
       const figures = { median: median(quotients), min: Math.min(...quotients), max: Math.max(...quotients), rounds: quotients };
       summary.comparisons[`${name}/${reference} ${kind}`] = figures;
-      console.log(`  ${`${name} / ${reference}`.padEnd(27)} ${kind.padEnd(8)} ${fmt(figures.median, 2)} (${range(quotients)})  ${what}`);
+      console.log(`  ${`${name} / ${reference}`.padEnd(30)} ${kind.padEnd(8)} ${fmt(figures.median, 2)} (${range(quotients)})  ${what}`);
     }
   }
 

@@ -7,6 +7,8 @@ export const RSS_TARGET_MB = 200;
 
 export const fmt = (n, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const pct = (share) => `${fmt(share * 100)}%`;
+/** A share as a percentage, or blank when it was not measured. */
+export const pctOrBlank = (share) => (share === undefined ? '' : pct(share));
 /** A process using at least this share of one CPU is taken to be the bottleneck. */
 const BUSY = 0.85;
 
@@ -24,13 +26,19 @@ function table(rows) {
 /** Server CPU per call in µs: CPU seconds per wall second over calls per second. */
 export const cpuPerCall = (r, seconds = r.cpu.server) => (seconds * 1e6) / r.requestsPerSecond;
 
+/** Median over runs of parley's event-loop utilisation (mean over its processes); undefined if never read. */
+export function eventLoopMedian(runs) {
+  const shares = runs.map((r) => r.eventLoop?.utilisation).filter((u) => u !== undefined);
+  return shares.length === 0 ? undefined : median(shares);
+}
+
 /** Every run of every configuration, in the order they ran, with its ratio to the ceiling around it. */
 export function printRuns(results) {
   const services = results.some((r) => r.cpu.postgres > 0.05 || r.cpu.redis > 0.05);
   console.log('');
   console.log(
     table([
-      ['round', 'phase', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'requests', 'failed', 'server CPU', 'µs/call', 'generator CPU', ...(services ? ['PostgreSQL CPU', 'Redis CPU'] : [])],
+      ['round', 'phase', 'req/s', 'ratio', 'p50 ms', 'p99 ms', 'requests', 'failed', 'server CPU', 'µs/call', 'event loop', 'generator CPU', ...(services ? ['PostgreSQL CPU', 'Redis CPU'] : [])],
       ...results.map((r) => [
         String(r.round),
         r.config === 'baseline' ? 'baseline' : `${r.config} ${r.kind}`,
@@ -42,6 +50,7 @@ export function printRuns(results) {
         fmt(r.failed + r.warmup.failed),
         pct(r.cpu.server),
         fmt(cpuPerCall(r), 1),
+        pctOrBlank(r.eventLoop?.utilisation),
         pct(r.cpu.generator),
         ...(services ? [pct(r.cpu.postgres), pct(r.cpu.redis)] : []),
       ]),
@@ -62,8 +71,8 @@ export function report({ results, memory, phases }) {
   const ceiling = median(baselines);
   const ceilingCpu = median(baselineRuns.map((r) => cpuPerCall(r)));
   const summary = { ceiling, ceilingCpuPerCall: ceilingCpu, baselineMin: Math.min(...baselines), baselineMax: Math.max(...baselines), phases: {} };
-  const rows = [['', 'phase', 'req/s', 'ratio', 'ratio range', 'p99 ms', 'µs/call', '× ceiling']];
-  rows.push(['', 'baseline', fmt(ceiling), '1.00', '', fmt(median(baselineRuns.map((r) => r.latency.p99))), fmt(ceilingCpu, 1), '1.00']);
+  const rows = [['', 'phase', 'req/s', 'ratio', 'ratio range', 'p99 ms', 'µs/call', '× ceiling', 'event loop']];
+  rows.push(['', 'baseline', fmt(ceiling), '1.00', '', fmt(median(baselineRuns.map((r) => r.latency.p99))), fmt(ceilingCpu, 1), '1.00', '']);
   for (const kind of phases) {
     const runs = results.filter((r) => r.kind === kind);
     const ratios = runs.map(ratioOf);
@@ -75,11 +84,12 @@ export function report({ results, memory, phases }) {
       p99: median(runs.map((r) => r.latency.p99)),
       cpuPerCall: median(runs.map((r) => cpuPerCall(r))),
       cpuTimesCeiling: median(runs.map((r) => cpuPerCall(r) / r.ceilingCpuPerCall)),
+      eventLoopUtilisation: eventLoopMedian(runs),
     };
     summary.phases[kind] = figures;
-    rows.push(['', kind, fmt(figures.requestsPerSecond), fmt(figures.ratio, 2), `${fmt(figures.ratioMin, 2)}–${fmt(figures.ratioMax, 2)}`, fmt(figures.p99), fmt(figures.cpuPerCall, 1), fmt(figures.cpuTimesCeiling, 2)]);
+    rows.push(['', kind, fmt(figures.requestsPerSecond), fmt(figures.ratio, 2), `${fmt(figures.ratioMin, 2)}–${fmt(figures.ratioMax, 2)}`, fmt(figures.p99), fmt(figures.cpuPerCall, 1), fmt(figures.cpuTimesCeiling, 2), pctOrBlank(figures.eventLoopUtilisation)]);
   }
-  console.log('\nSQLite (rate limit off), medians over the rounds (ratio: to the mean of the baselines around each run; µs/call: parley\'s CPU per call)');
+  console.log('\nSQLite (rate limit off), medians over the rounds (ratio: to the mean of the baselines around each run; µs/call: parley\'s CPU per call; event loop: its utilisation)');
   console.log(table(rows));
   console.log(`baseline runs ranged ${fmt(summary.baselineMin)}–${fmt(summary.baselineMax)} req/s`);
 

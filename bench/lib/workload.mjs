@@ -18,10 +18,37 @@ let random = Math.floor(Math.random() * 0x7fffffff);
 const nextRandom = () => (random = (random + 1) >>> 0);
 const path = (api) => `/v4/${api}?sdkappid=${SDKAPPID}&identifier=${ADMIN}&usersig=${encodeURIComponent(userSig)}&random=${nextRandom()}&contenttype=json`;
 export const text = (t) => [{ MsgType: 'TIMTextElem', MsgContent: { Text: t } }];
-const sendBody = (label) => {
+const sendBody = (label, from = 'u1', to = 'u2') => {
   const msgRandom = nextRandom();
-  return JSON.stringify({ From_Account: 'u1', To_Account: 'u2', MsgRandom: msgRandom, MsgBody: text(`${label} ${msgRandom}`) });
+  return JSON.stringify({ From_Account: from, To_Account: to, MsgRandom: msgRandom, MsgBody: text(`${label} ${msgRandom}`) });
 };
+/** A modify_c2c_msg call's path and body: new text for the message `msgKey` from `from` to `to`. */
+const modifyRequest = (from, to, msgKey) => ({
+  path: path('openim/modify_c2c_msg'),
+  body: JSON.stringify({ From_Account: from, To_Account: to, MsgKey: msgKey, MsgBody: text(`edited ${nextRandom()}`) }),
+});
+
+/** The accounts of the many-user configurations: u0000 .. u0999. */
+export const USERS = Array.from({ length: 1000 }, (_, i) => `u${String(i).padStart(4, '0')}`);
+
+/** A seeded PRNG (mulberry32): the same seed gives the same draws, numbers in [0, 1). */
+export function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** Two different indexes into USERS, drawn uniformly. */
+export function randomPair(random) {
+  const from = Math.floor(random() * USERS.length);
+  const to = (from + 1 + Math.floor(random() * (USERS.length - 1))) % USERS.length;
+  return [from, to];
+}
 
 /** A group message with a distinct Random (a repeated one inside 5 minutes is a duplicate). */
 const groupSendBody = (groupId, label) => {
@@ -72,14 +99,39 @@ export function requestsFor({ keys, groupId }, messages) {
   let edit = 0;
   return {
     sendmsg: baselineRequest,
-    modify: () => ({
-      path: path('openim/modify_c2c_msg'),
-      body: JSON.stringify({ From_Account: 'u1', To_Account: 'u2', MsgKey: keys[edit++ % keys.length], MsgBody: text(`edited ${nextRandom()}`) }),
-    }),
+    modify: () => modifyRequest('u1', 'u2', keys[edit++ % keys.length]),
     send_group_msg: () => ({ path: path('group_open_http_svc/send_group_msg'), body: groupSendBody(groupId, 'bench group message') }),
     modify_group_msg: () => ({
       path: path('openim/modify_group_msg'),
       body: JSON.stringify({ GroupId: groupId, MsgSeq: (edit++ % messages) + 1, MsgBody: text(`edited ${nextRandom()}`) }),
     }),
+  };
+}
+
+/**
+ * The many-user configurations' request builders: sendmsg between random pairs of USERS, and
+ * modify_c2c_msg of a stored message drawn at random from `keys` ({ from, to, msgKey }) for each
+ * request. `modified()` tells how many modify requests were built and how many distinct keys they
+ * named, which bounds how many messages the store may show edited.
+ */
+export function usersRequests(keys, seed) {
+  const random = seededRandom(seed);
+  const named = new Set();
+  let built = 0;
+  return {
+    requests: {
+      sendmsg: () => {
+        const [from, to] = randomPair(random);
+        return { path: path('openim/sendmsg'), body: sendBody('bench message', USERS[from], USERS[to]) };
+      },
+      modify: () => {
+        const index = Math.floor(random() * keys.length);
+        built += 1;
+        named.add(index);
+        const key = keys[index];
+        return modifyRequest(key.from, key.to, key.msgKey);
+      },
+    },
+    modified: () => ({ built, distinct: named.size }),
   };
 }
