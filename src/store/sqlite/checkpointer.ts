@@ -9,14 +9,17 @@ const LONGEST_PAUSE_MS = 1000;
 /** How long a clean stop waits for the thread to close its connection. */
 const STOP_WAIT_MS = 2000;
 
-const SETTINGS = {
+/** How often and when the thread checkpoints; tests shorten these. */
+export type CheckpointTiming = Pick<CheckpointerSettings, 'tickMs' | 'idleTickMs' | 'restartFrames' | 'scrubDelayMs'>;
+
+const TIMING: CheckpointTiming = {
   tickMs: 100,
   idleTickMs: 250,
   // 8,000 frames of 4 KiB: the WAL file stays under about 32 MiB.
   restartFrames: 8000,
   // With the idle tick, a scrub runs 4 to 4.25 s after the first request: within the 5 s promised.
   scrubDelayMs: 4000,
-} as const;
+};
 
 /**
  * Checkpoints the WAL on a thread of its own (checkpoint-worker.ts), with a connection of its own,
@@ -41,8 +44,9 @@ export class Checkpointer {
   constructor(
     private readonly db: Database,
     private readonly lost: (scrubWanted: boolean) => void,
+    timing: Partial<CheckpointTiming> = {},
   ) {
-    const settings: CheckpointerSettings = { file: db.name, flags: this.#flags.buffer as SharedArrayBuffer, ...SETTINGS };
+    const settings: CheckpointerSettings = { file: db.name, flags: this.#flags.buffer as SharedArrayBuffer, ...TIMING, ...timing };
     db.pragma('wal_autocheckpoint = 0');
     this.#worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: settings });
     this.#worker.unref();

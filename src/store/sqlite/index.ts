@@ -14,7 +14,7 @@ import { sqliteGroupLists } from './group-lists.js';
 import { sqliteTopicAdmin } from './topic-admin.js';
 import { migrate } from './schema.js';
 import { WalScrubber } from './scrub.js';
-import { Checkpointer } from './checkpointer.js';
+import { type CheckpointTiming, Checkpointer } from './checkpointer.js';
 import { WriteQueue } from './write-queue.js';
 
 export { DATABASE_FILE } from './connection.js';
@@ -26,6 +26,8 @@ export interface SqliteStoreOptions {
    * before each look-up, whether another process's write made them wrong (generations.ts).
    */
   readonly shared?: boolean;
+  /** When the checkpointer's thread checkpoints (tests shorten it). */
+  readonly checkpoint?: Partial<CheckpointTiming>;
 }
 
 /**
@@ -49,7 +51,7 @@ export function openSqliteStore(dataDir: string, options: SqliteStoreOptions = {
   // If its thread stops, the scrub it was asked for falls to this thread's own timer.
   const checkpointer = new Checkpointer(db, (scrubWanted) => {
     if (scrubWanted) scrubber.request();
-  });
+  }, options.checkpoint);
   scrubber.delegateTo(checkpointer);
   const outbox = sqliteOutbox(db, scrubber);
   const queue = new WriteQueue(db, outbox.hooks, checkpointer);
