@@ -9,7 +9,7 @@
 // >= 0.9 of it over 10,000, with p99 <= 15 ms. Exits non-zero only when a request failed or a
 // server misbehaved; a missed target is reported, not fatal. Settings are described in
 // docs/benchmarks.md.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -57,6 +57,17 @@ const CONFIG_NAMES = list('BENCH_CONFIGS', ALL_CONFIGS.map((c) => c.name), ALL_C
 const PROFILE_DIR = process.env['BENCH_CPU_PROF'] ? resolve(process.env['BENCH_CPU_PROF']) : undefined;
 const POSTGRES_URL = process.env['PARLEY_BENCH_DATABASE_URL'] || 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS_URL = process.env['PARLEY_BENCH_REDIS_URL'] || 'redis://127.0.0.1:6379';
+
+/** The node options of package.json's start script: `node <options> dist/src/server.js`. */
+function startOptions() {
+  const start = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).scripts.start;
+  const words = start.split(' ').filter(Boolean);
+  if (words[0] !== 'node' || words.at(-1) !== 'dist/src/server.js') throw new Error(`package.json's start script is not "node [options] dist/src/server.js": ${start}`);
+  return words.slice(1, -1);
+}
+
+/** parley runs with the node options `npm start` gives it, then BENCH_NODE_ARGS (V8 flags to try). */
+const PARLEY_ARGS = [...startOptions(), ...(process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter(Boolean)];
 
 /** A URL fit to print: no password. */
 const shown = (url) => {
@@ -184,7 +195,7 @@ async function main() {
         `${cpus().length} CPUs, node ${process.version}, data in ${dataRoot}`,
     );
     services = await chooseConfigs();
-    const profileArgs = PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+    const profileArgs = [...(PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : []), ...PARLEY_ARGS];
     const baseline = await startServer('baseline', [join(ROOT, 'bench/baseline-server.mjs')], {});
     servers.push(baseline);
     for (const config of services.chosen) {
@@ -216,7 +227,7 @@ async function main() {
       problems.push(...check.problems);
       stored[o.config.name] = { ...facts, preloaded: o.preloaded, modifiedKeys: o.modified?.(), acknowledgedSends: check.acknowledgedSends, acknowledgedGroupSends: check.acknowledgedGroupSends };
     }
-    const idle = await measureIdle(opened, { root: ROOT, dataRoot });
+    const idle = await measureIdle(opened, { root: ROOT, dataRoot, nodeArgs: PARLEY_ARGS });
     for (const r of results) {
       const label = `round ${r.round} ${r.config === 'baseline' ? '' : `${r.config} `}${r.kind}`;
       for (const [what, f] of Object.entries({ ...r.warmup.failures, ...r.failures })) problems.push(`${label}: ${f.count} × ${what} (${f.sample})`);

@@ -150,7 +150,7 @@ export async function probeLatency({ url, keys, probes, inFlight = 4, load }) {
  * A fresh parley on the embedded store with `count` idle sockets, one per user: its resident
  * memory before they connect, its peak with them, and what one socket costs.
  */
-export async function idleSockets({ root, dataDir, count, holdMs = 5_000 }) {
+export async function idleSockets({ root, dataDir, count, holdMs = 5_000, nodeArgs = [] }) {
   const env = {
     PARLEY_PORT: '0',
     PARLEY_DATA_DIR: dataDir,
@@ -162,7 +162,7 @@ export async function idleSockets({ root, dataDir, count, holdMs = 5_000 }) {
     PARLEY_DATABASE_URL: '',
     PARLEY_REDIS_URL: '',
   };
-  const server = await startServer('idle-sockets', [join(root, 'dist/src/server.js')], env);
+  const server = await startServer('idle-sockets', [...nodeArgs, join(root, 'dist/src/server.js')], env);
   const fleet = await startFleet();
   try {
     const users = Array.from({ length: count }, (_, i) => `idle${i}`);
@@ -210,10 +210,10 @@ export async function measureLatency(opened) {
 }
 
 /** Idle sockets on a fresh node, once the other servers have stopped. */
-export async function measureIdle(opened, { root, dataRoot }) {
+export async function measureIdle(opened, { root, dataRoot, nodeArgs }) {
   if (!opened.some((x) => x.config.sockets)) return undefined;
   process.stdout.write(`  ${IDLE_SOCKETS.toLocaleString('en-US')} idle sockets on a fresh SQLite node ...`);
-  const figures = await idleSockets({ root, dataDir: join(dataRoot, 'idle-sockets'), count: IDLE_SOCKETS });
+  const figures = await idleSockets({ root, dataDir: join(dataRoot, 'idle-sockets'), count: IDLE_SOCKETS, nodeArgs });
   process.stdout.write(` opened in ${figures.openSeconds.toFixed(1)} s, peak RSS ${(figures.peakMiB * 1.048576).toFixed(1)} MB\n`);
   return figures;
 }
