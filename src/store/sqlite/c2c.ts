@@ -22,10 +22,12 @@ export function c2cWrites(db: Database, scrubber: WalScrubber, reads: ReadState)
        ORDER BY msg_time LIMIT 1`,
     )
     .pluck();
-  const keyTaken = db.prepare(`SELECT 1 FROM c2c_messages WHERE ${REF}`).pluck();
+  // A key already taken (the same sender, MsgSeq, MsgRandom, time and receiver) inserts nothing:
+  // the unique index c2c_by_key says so in the insert itself, with no look-up before it.
   const insert = db.prepare(
     `INSERT INTO c2c_messages (app, from_account, to_account, user_lo, user_hi, msg_seq, msg_random, msg_time, crc, body, cloud_custom_data, sender_sync, unread_counted)
-     VALUES (@app, @from, @to, @lo, @hi, @seq, @random, @time, @crc, @body, @ccd, @senderSync, @counted)`,
+     VALUES (@app, @from, @to, @lo, @hi, @seq, @random, @time, @crc, @body, @ccd, @senderSync, @counted)
+     ON CONFLICT DO NOTHING`,
   );
   const findForUpdate = db.prepare(`SELECT recalled FROM c2c_messages WHERE ${REF}`);
   const recall = db.prepare(`UPDATE c2c_messages SET recalled = 1, body = '[]', cloud_custom_data = '', crc = ${NO_CRC} WHERE ${REF}`);
@@ -49,14 +51,13 @@ export function c2cWrites(db: Database, scrubber: WalScrubber, reads: ReadState)
         failed.set(to, 'recipient_unknown');
         continue;
       }
-      const ref = { app, from: m.from, to, seq: m.seq, random: m.random, time: m.time };
-      if (keyTaken.get(ref) !== undefined) {
+      const [lo, hi] = m.from < to ? [m.from, to] : [to, m.from];
+      const counted = m.countUnread !== false;
+      const row = { app, from: m.from, to, seq: m.seq, random: m.random, time: m.time, lo, hi, crc: m.crc, body: m.body, ccd: m.cloudCustomData, senderSync: m.senderSync ? 1 : 0, counted: counted ? 1 : 0 };
+      if (insert.run(row).changes === 0) {
         failed.set(to, 'key_taken');
         continue;
       }
-      const [lo, hi] = m.from < to ? [m.from, to] : [to, m.from];
-      const counted = m.countUnread !== false;
-      insert.run({ ...ref, lo, hi, crc: m.crc, body: m.body, ccd: m.cloudCustomData, senderSync: m.senderSync ? 1 : 0, counted: counted ? 1 : 0 });
       if (counted) reads.counted(app, to, m.from, m.time);
     }
     return { kind: 'stored', failed };
