@@ -10,9 +10,10 @@ export function pair(a: string, b: string): [string, string] {
 /** Read state and unread counters (c2c_read_state); every statement runs inside the caller's transaction. */
 export function readState(db: Database) {
   // A counted message arriving after what the receiver has read adds one.
+  // Bound as: app, user, peer, time (positional: it runs with every send).
   const countOne = db.prepare(
-    `INSERT INTO c2c_read_state (app, user_id, peer, unread) VALUES (@app, @user, @peer, 1)
-     ON CONFLICT (app, user_id, peer) DO UPDATE SET unread = unread + (CASE WHEN @time > read_time THEN 1 ELSE 0 END)`,
+    `INSERT INTO c2c_read_state (app, user_id, peer, unread) VALUES (?, ?, ?, 1)
+     ON CONFLICT (app, user_id, peer) DO UPDATE SET unread = unread + (CASE WHEN ? > read_time THEN 1 ELSE 0 END)`,
   );
   const moveRead = db.prepare(
     `INSERT INTO c2c_read_state (app, user_id, peer, read_time) VALUES (@app, @user, @peer, @readTime)
@@ -33,7 +34,7 @@ export function readState(db: Database) {
   }
   return {
     counted(app: number, user: string, peer: string, time: number): void {
-      countOne.run({ app, user, peer, time });
+      countOne.run(app, user, peer, time);
     },
     recount: recountOne,
     markRead(app: number, user: string, peer: string, readTime: number): void {

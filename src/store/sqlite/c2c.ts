@@ -10,7 +10,16 @@ import type { WalScrubber } from './scrub.js';
  */
 const NO_CRC = -1;
 
-const REF = 'app = @app AND from_account = @from AND msg_seq = @seq AND msg_random = @random AND msg_time = @time AND to_account = @to';
+/**
+ * A message by its key. Parameters are positional, bound by refArgs: on the hot paths, binding
+ * from an array costs about half what binding named parameters from an object does.
+ */
+const REF = 'app = ? AND from_account = ? AND msg_seq = ? AND msg_random = ? AND msg_time = ? AND to_account = ?';
+
+/** The values of REF's parameters, in its order. */
+function refArgs(app: number, ref: C2CRef): [number, string, number, number, number, string] {
+  return [app, ref.from, ref.seq, ref.random, ref.time, ref.to];
+}
 
 /** One-to-one writes; each runs inside the write queue's transaction. */
 export function c2cWrites(db: Database, scrubber: WalScrubber, reads: ReadState) {
@@ -26,7 +35,7 @@ export function c2cWrites(db: Database, scrubber: WalScrubber, reads: ReadState)
   // the unique index c2c_by_key says so in the insert itself, with no look-up before it.
   const insert = db.prepare(
     `INSERT INTO c2c_messages (app, from_account, to_account, user_lo, user_hi, msg_seq, msg_random, msg_time, crc, body, cloud_custom_data, sender_sync, unread_counted)
-     VALUES (@app, @from, @to, @lo, @hi, @seq, @random, @time, @crc, @body, @ccd, @senderSync, @counted)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT DO NOTHING`,
   );
   const findForUpdate = db.prepare(`SELECT recalled FROM c2c_messages WHERE ${REF}`);
@@ -34,10 +43,11 @@ export function c2cWrites(db: Database, scrubber: WalScrubber, reads: ReadState)
   // One statement does the whole modification when it can: the message exists, is not recalled,
   // and fits after the change. When it changes nothing, findForUpdate tells which check failed.
   // (RETURNING would cost more than reading back the one column a modification may leave alone.)
+  // Bound as: body, data, the key, body, data, maxSize.
   const update = db.prepare(
-    `UPDATE c2c_messages SET body = coalesce(@body, body), cloud_custom_data = coalesce(@ccd, cloud_custom_data), crc = ${NO_CRC}
+    `UPDATE c2c_messages SET body = coalesce(?, body), cloud_custom_data = coalesce(?, cloud_custom_data), crc = ${NO_CRC}
      WHERE ${REF} AND recalled = 0
-       AND length(CAST(coalesce(@body, body) AS BLOB)) + length(CAST(coalesce(@ccd, cloud_custom_data) AS BLOB)) <= @maxSize`,
+       AND length(CAST(coalesce(?, body) AS BLOB)) + length(CAST(coalesce(?, cloud_custom_data) AS BLOB)) <= ?`,
   );
   const storedBody = db.prepare(`SELECT body FROM c2c_messages WHERE ${REF}`).pluck();
   const storedData = db.prepare(`SELECT cloud_custom_data FROM c2c_messages WHERE ${REF}`).pluck();
@@ -53,8 +63,8 @@ export function c2cWrites(db: Database, scrubber: WalScrubber, reads: ReadState)
       }
       const [lo, hi] = m.from < to ? [m.from, to] : [to, m.from];
       const counted = m.countUnread !== false;
-      const row = { app, from: m.from, to, seq: m.seq, random: m.random, time: m.time, lo, hi, crc: m.crc, body: m.body, ccd: m.cloudCustomData, senderSync: m.senderSync ? 1 : 0, counted: counted ? 1 : 0 };
-      if (insert.run(row).changes === 0) {
+      const stored = insert.run(app, m.from, to, lo, hi, m.seq, m.random, m.time, m.crc, m.body, m.cloudCustomData, m.senderSync ? 1 : 0, counted ? 1 : 0);
+      if (stored.changes === 0) {
         failed.set(to, 'key_taken');
         continue;
       }
@@ -64,16 +74,18 @@ export function c2cWrites(db: Database, scrubber: WalScrubber, reads: ReadState)
   }
 
   function modify(app: number, ref: C2CRef, patch: C2CPatch): ModifyOutcome {
-    const params = { app, ...ref };
-    if (update.run({ ...params, body: patch.body ?? null, ccd: patch.cloudCustomData ?? null, maxSize: patch.maxSize }).changes === 1) {
+    const key = refArgs(app, ref);
+    const body = patch.body ?? null;
+    const data = patch.cloudCustomData ?? null;
+    if (update.run(body, data, ...key, body, data, patch.maxSize).changes === 1) {
       scrubber.request();
       return {
         kind: 'ok',
-        body: patch.body ?? (storedBody.get(params) as string),
-        cloudCustomData: patch.cloudCustomData ?? (storedData.get(params) as string),
+        body: patch.body ?? (storedBody.get(key) as string),
+        cloudCustomData: patch.cloudCustomData ?? (storedData.get(key) as string),
       };
     }
-    const found = findForUpdate.get(params) as { recalled: number } | undefined;
+    const found = findForUpdate.get(key) as { recalled: number } | undefined;
     if (found === undefined) return { kind: 'not_found' };
     return { kind: found.recalled !== 0 ? 'recalled' : 'too_large' };
   }
@@ -82,11 +94,11 @@ export function c2cWrites(db: Database, scrubber: WalScrubber, reads: ReadState)
     sendC2C: send,
     modifyC2C: modify,
     recallC2C(app: number, ref: C2CRef): RecallOutcome {
-      const params = { app, ...ref };
-      const row = findForUpdate.get(params) as { recalled: number } | undefined;
+      const key = refArgs(app, ref);
+      const row = findForUpdate.get(key) as { recalled: number } | undefined;
       if (row === undefined) return 'not_found';
       if (row.recalled !== 0) return 'recalled';
-      recall.run(params);
+      recall.run(key);
       // A recalled message no longer counts as unread for its receiver.
       reads.recount(app, ref.to, ref.from);
       scrubber.request();
