@@ -18,7 +18,8 @@ import { senderMuted } from '../mute.js';
 import { generationBump, generationWatch } from './generations.js';
 import type { WalScrubber } from './scrub.js';
 
-const AT_SEQ = 'app = @app AND group_id = @groupId AND topic_id = @topicId AND msg_seq = @seq';
+/** A group message by its MsgSeq; bound positionally, as [app, groupId, topicId, seq] (cheaper than named). */
+const AT_SEQ = 'app = ? AND group_id = ? AND topic_id = ? AND msg_seq = ?';
 
 /**
  * Groups, members, topics and group history on SQLite: `writes` run inside the write queue.
@@ -103,10 +104,11 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
   );
   const recall = db.prepare(`UPDATE group_messages SET recalled = 1, body = '[]', cloud_custom_data = '' WHERE ${AT_SEQ}`);
   // The whole modification in one statement when it applies; otherwise findMessage tells why not.
+  // Bound as: body, data, the message (AT_SEQ), body, data, maxSize.
   const update = db.prepare(
-    `UPDATE group_messages SET body = coalesce(@body, body), cloud_custom_data = coalesce(@cloudCustomData, cloud_custom_data)
+    `UPDATE group_messages SET body = coalesce(?, body), cloud_custom_data = coalesce(?, cloud_custom_data)
      WHERE ${AT_SEQ} AND recalled = 0
-       AND length(CAST(coalesce(@body, body) AS BLOB)) + length(CAST(coalesce(@cloudCustomData, cloud_custom_data) AS BLOB)) <= @maxSize`,
+       AND length(CAST(coalesce(?, body) AS BLOB)) + length(CAST(coalesce(?, cloud_custom_data) AS BLOB)) <= ?`,
   );
   const storedBody = db.prepare(`SELECT body FROM group_messages WHERE ${AT_SEQ}`).pluck();
   const storedData = db.prepare(`SELECT cloud_custom_data FROM group_messages WHERE ${AT_SEQ}`).pluck();
@@ -135,8 +137,10 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
   }
 
   function modify(app: number, groupId: string, topicId: string, seq: number, patch: { body?: string; cloudCustomData?: string; maxSize: number }): ModifyOutcome {
-    const at = { app, groupId, topicId, seq };
-    if (update.run({ ...at, body: patch.body ?? null, cloudCustomData: patch.cloudCustomData ?? null, maxSize: patch.maxSize }).changes === 1) {
+    const at = [app, groupId, topicId, seq];
+    const body = patch.body ?? null;
+    const data = patch.cloudCustomData ?? null;
+    if (update.run(body, data, ...at, body, data, patch.maxSize).changes === 1) {
       scrubber.request();
       return {
         kind: 'ok',
@@ -286,7 +290,7 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
     sendGroupMessage: send,
 
     recallGroupMessage(app: number, groupId: string, topicId: string, seq: number): 'ok' | 'not_found' | 'recalled' {
-      const at = { app, groupId, topicId, seq };
+      const at = [app, groupId, topicId, seq];
       const row = findMessage.get(at) as GroupMessageRow | undefined;
       if (row === undefined) return 'not_found';
       if (row.recalled !== 0) return 'recalled';
