@@ -1,10 +1,12 @@
 // Store: SQLite only. The checkpointer's thread keeps the WAL short under writes that never pause,
 // although the writer's own connection never checkpoints (checkpointer.ts).
 import assert from 'node:assert/strict';
-import { existsSync, statSync } from 'node:fs';
+import { once } from 'node:events';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import Database from 'better-sqlite3';
+import { Checkpointer } from '../src/store/sqlite/checkpointer.js';
 import { DATABASE_FILE, openSqliteStore } from '../src/store/sqlite/index.js';
 import { TEST_APP, tempDir } from './helpers.js';
 
@@ -50,4 +52,23 @@ test('under writes that never pause, the thread checkpoints and restarts the WAL
   assert.ok(writtenFrames > restartFrames * 4, `only ${sent} sends; too few to tell`);
   // The bound is loose: the WAL grows for up to a tick past restartFrames before it restarts.
   assert.ok(largestWal < restartFrames * 10 * FRAME_BYTES, `the WAL reached ${largestWal} bytes (${Math.round(largestWal / FRAME_BYTES)} frames)`);
+});
+
+test('if the thread stops, the writer checkpoints for itself again and a scrub it was asked for is handed back', async () => {
+  const dir = tempDir('parley-checkpointer-lost-');
+  const file = join(dir, DATABASE_FILE);
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  // The thread opens the file by its name: with the name gone, it fails at once.
+  rmSync(file);
+  const lost = new Promise<boolean>((resolve) => {
+    const checkpointer = new Checkpointer(db, resolve);
+    checkpointer.requestScrub();
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0, 'the writer does not checkpoint while the thread runs');
+  });
+  const warned = once(process, 'warning');
+  assert.equal(await lost, true, 'the scrub asked for is handed back');
+  assert.match(String((await warned)[0]), /checkpointer thread stopped/);
+  assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000);
+  db.close();
 });
