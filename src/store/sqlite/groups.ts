@@ -46,14 +46,15 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
     const selectMembers = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM group_members WHERE app = ? AND group_id = ? ORDER BY join_time, account`);
   const selectMember = db.prepare(`SELECT ${MEMBER_COLUMNS} FROM group_members WHERE app = ? AND group_id = ? AND account = ?`);
   // A sender has read its own message: a send to the group itself (not a topic) moves its read position.
+  // The send path's statements bind positionally (cheaper than named parameters from an object).
   const noteSent = db.prepare(
-    "UPDATE group_members SET last_send_time = @time, read_seq = CASE WHEN @topicId = '' THEN @seq ELSE read_seq END WHERE app = @app AND group_id = @groupId AND account = @from",
+    "UPDATE group_members SET last_send_time = ?, read_seq = CASE WHEN ? = '' THEN ? ELSE read_seq END WHERE app = ? AND group_id = ? AND account = ?",
   );
   // The group's and (when one is named) the topic's whole-group mutes, and whether that topic exists, in one read.
   const sendTarget = db.prepare(
     `SELECT g.mute_all, t.mute_all AS topic_mute_all FROM groups g
-     LEFT JOIN group_topics t ON t.app = g.app AND t.group_id = g.group_id AND t.topic_id = @topicId
-     WHERE g.app = @app AND g.group_id = @groupId`,
+     LEFT JOIN group_topics t ON t.app = g.app AND t.group_id = g.group_id AND t.topic_id = ?
+     WHERE g.app = ? AND g.group_id = ?`,
   );
   const senderState = db.prepare('SELECT role, mute_until FROM group_members WHERE app = ? AND group_id = ? AND account = ?');
   const isMember = db.prepare('SELECT 1 FROM group_members WHERE app = ? AND group_id = ? AND account = ?').pluck();
@@ -88,11 +89,11 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
     'SELECT msg_seq, msg_time FROM group_messages WHERE app = ? AND group_id = ? AND topic_id = ? AND msg_random = ? AND msg_time >= ? AND recalled = 0 ORDER BY msg_seq LIMIT 1',
   );
   const nextSeq = db
-    .prepare('UPDATE group_seqs SET last_seq = last_seq + 1, last_time = @time WHERE app = @app AND group_id = @groupId AND topic_id = @topicId RETURNING last_seq')
+    .prepare('UPDATE group_seqs SET last_seq = last_seq + 1, last_time = ? WHERE app = ? AND group_id = ? AND topic_id = ? RETURNING last_seq')
     .pluck();
   const insertMessage = db.prepare(
     `INSERT INTO group_messages (app, group_id, topic_id, msg_seq, msg_random, msg_time, from_account, priority, body, cloud_custom_data, to_accounts)
-     VALUES (@app, @groupId, @topicId, @seq, @random, @time, @from, @priority, @body, @cloudCustomData, @toAccounts)`,
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const history = db.prepare(
     `SELECT ${GROUP_MESSAGE_COLUMNS} FROM group_messages
@@ -114,7 +115,7 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
   const storedData = db.prepare(`SELECT cloud_custom_data FROM group_messages WHERE ${AT_SEQ}`).pluck();
 
   function send(app: number, m: GroupSend): GroupSendOutcome {
-    const target = sendTarget.get({ app, groupId: m.groupId, topicId: m.topicId }) as { mute_all: number; topic_mute_all: number | null } | undefined;
+    const target = sendTarget.get(m.topicId, app, m.groupId) as { mute_all: number; topic_mute_all: number | null } | undefined;
     if (target === undefined) return { kind: 'group_not_found' };
     if (m.topicId !== '' && target.topic_mute_all === null) return { kind: 'topic_not_found' };
     if (m.memberOnly) {
@@ -130,9 +131,12 @@ export function sqliteGroups(db: Database, scrubber: WalScrubber, shared: boolea
       const first = duplicate.get(app, m.groupId, m.topicId, m.random, m.dedupSince) as { msg_seq: number; msg_time: number } | undefined;
       if (first !== undefined) return { kind: 'duplicate', seq: first.msg_seq, time: first.msg_time };
     }
-    const seq = nextSeq.get({ app, groupId: m.groupId, topicId: m.topicId, time: m.time }) as number;
-    if (m.keep) insertMessage.run({ app, ...m, seq, toAccounts: m.toAccounts.length === 0 ? '' : JSON.stringify(m.toAccounts) });
-    noteSent.run({ time: m.time, topicId: m.topicId, seq, app, groupId: m.groupId, from: m.from });
+    const seq = nextSeq.get(m.time, app, m.groupId, m.topicId) as number;
+    if (m.keep) {
+      const toAccounts = m.toAccounts.length === 0 ? '' : JSON.stringify(m.toAccounts);
+      insertMessage.run(app, m.groupId, m.topicId, seq, m.random, m.time, m.from, m.priority, m.body, m.cloudCustomData, toAccounts);
+    }
+    noteSent.run(m.time, m.topicId, seq, app, m.groupId, m.from);
     return { kind: 'stored', seq, time: m.time };
   }
 
