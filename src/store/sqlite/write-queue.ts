@@ -18,16 +18,6 @@ function isBusy(error: unknown): boolean {
   return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
-/**
- * Group commit. Writes queued while the event loop is busy run together in one transaction and
- * one fsync (synchronous=FULL), and each promise resolves only after that commit: acknowledged
- * writes are durable without paying one fsync per request. If a write throws, the batch is rolled
- * back and its writes run again one transaction each, so only the failing one fails.
- *
- * Transactions begin IMMEDIATE: with several processes on one file (PARLEY_WORKERS) a transaction
- * that reads and then writes would otherwise fail with SQLITE_BUSY when another process committed
- * in between; taking the write lock first makes such transactions wait their turn instead.
- */
 /** Holds commits back while another connection restarts the WAL (checkpointer.ts). */
 export interface CommitGate {
   paused(): boolean;
@@ -40,6 +30,16 @@ export interface CommitHooks {
   rolledBack(): void;
 }
 
+/**
+ * Group commit. Writes queued while the event loop is busy run together in one transaction and
+ * one fsync (synchronous=FULL), and each promise resolves only after that commit: acknowledged
+ * writes are durable without paying one fsync per request. If a write throws, the batch is rolled
+ * back and its writes run again one transaction each, so only the failing one fails.
+ *
+ * Transactions begin IMMEDIATE: with several processes on one file (PARLEY_WORKERS) a transaction
+ * that reads and then writes would otherwise fail with SQLITE_BUSY when another process committed
+ * in between; taking the write lock first makes such transactions wait their turn instead.
+ */
 export class WriteQueue {
   readonly #pending: PendingWrite[] = [];
   readonly #hooks: CommitHooks | undefined;
